@@ -1,0 +1,36 @@
+import type { SpanContext } from '../span/span-context';
+
+/** Header formats this tracer can read and write. */
+export type PropagationFormat = 'sofa-b3' | 'sftc' | 'w3c' | 'b3';
+
+/** Every propagation format, in the default extraction order. */
+export const PROPAGATION_FORMATS: readonly PropagationFormat[] = ['sofa-b3', 'sftc', 'w3c', 'b3'];
+
+/** Reads one header/attribute by its lowercase name; `undefined` when absent. */
+export type CarrierGetter = (lowerName: string) => string | undefined;
+
+/** Writes one header/attribute. */
+export type CarrierSetter = (name: string, value: string) => void;
+
+/** Settings every codec receives. */
+export interface CodecOptions {
+  /** True over HTTP (baggage values URL-encoded as Java does); false for text maps (Kafka). */
+  readonly urlEncode: boolean;
+  /** Max encoded length of biz baggage (`k=v&…`); entries past it are dropped. */
+  readonly bizBaggageMaxLength: number;
+  /** Max encoded length of sys baggage. */
+  readonly sysBaggageMaxLength: number;
+  /** Receives a human-readable warning (goes to tracer-self.log). Never throws. */
+  readonly warn: (message: string) => void;
+}
+
+/**
+ * One header format. `extract` never throws: malformed input yields `null` (a new trace) or a
+ * context with the bad parts dropped. `inject` writes only sanitised values (no CR/LF, no
+ * control characters).
+ */
+export interface PropagationCodec {
+  readonly format: PropagationFormat;
+  extract(get: CarrierGetter, options: CodecOptions): SpanContext | null;
+  inject(context: SpanContext, set: CarrierSetter, options: CodecOptions): void;
+}
