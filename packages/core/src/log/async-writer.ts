@@ -1,0 +1,499 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import type { LogWriter, LogWriterOptions, LogWriterStats, RollingPolicy } from './log-writer';
+import { RateLimiter, errorText, writeStderr } from './rate-limiter';
+import { deleteExpiredRolledFiles } from './retention';
+import { rolledFileName, rollingPeriod, type RollingPeriod } from './rolling';
+import type { SelfLog } from './self-log';
+
+const fsOpen = promisify(fs.open);
+const fsClose = promisify(fs.close);
+const fsFstat = promisify(fs.fstat);
+const fsWrite = promisify(fs.write);
+const fsp = fs.promises;
+
+/** Extra knobs of {@link AsyncLogWriter}; every one has a production default. */
+export interface AsyncLogWriterOptions extends LogWriterOptions {
+  /** Name used in self-log messages (default: the file path), e.g. `shadow/express-digest.log`. */
+  readonly name?: string;
+  /** Also print write/open failures to stderr (default true; off for tracer-self.log's own writer). */
+  readonly stderrWarnings?: boolean;
+  /** Minimum time between two failure warnings of this file (default 10 000 ms). */
+  readonly warnIntervalMs?: number;
+  /** How often, at most, the path is stat'ed to notice a deleted or replaced file (default 1000 ms). */
+  readonly pathCheckIntervalMs?: number;
+  /** First and maximum delay before retrying a failed open/write (defaults 100 ms and 5000 ms). */
+  readonly retryMinMs?: number;
+  readonly retryMaxMs?: number;
+  /** How long `close()` waits for queued lines before counting them failed (default 5000 ms). */
+  readonly closeTimeoutMs?: number;
+  /** How often rolled files past the retention are deleted, besides on each roll (default 1 h). */
+  readonly cleanupIntervalMs?: number;
+}
+
+interface FlushWaiter {
+  readonly target: number;
+  readonly resolve: () => void;
+}
+
+/** Lines per write call at most; bounds the memory of the batch in flight. */
+const MAX_BATCH_LINES = 8192;
+/** Characters per write call at most (≈1 MiB of ASCII). */
+const MAX_BATCH_CHARS = 1 << 20;
+/** Dropped-line id reports between two `discarded N logs` lines at most. */
+const MAX_ID_REPORTS = 100;
+const CLOSE_TIMED_OUT = Symbol('close timed out');
+
+/**
+ * A bounded, asynchronous, rolling log file (see docs/log-files.md).
+ *
+ * `append` only stores the line in a fixed-size ring and, when no drain is pending, schedules one
+ * `setImmediate`. The drain joins everything queued into one buffer and writes it with one
+ * `fs.write` on a file descriptor kept open; only one write is ever in flight, so a stalled disk
+ * holds at most one batch plus `capacity` queued lines. Failures are counted, reported
+ * (rate-limited) and retried with back-off; the caller never sees them.
+ */
+export class AsyncLogWriter implements LogWriter {
+  private readonly file: string;
+  private readonly name: string;
+  private readonly policy: RollingPolicy;
+  private readonly retentionMs: number;
+  private readonly capacity: number;
+  private readonly separator: string;
+  private readonly discardThreshold: number;
+  private readonly logDiscardedIds: boolean;
+  private readonly selfLog: SelfLog;
+  private readonly now: () => number;
+  private readonly stderrWarnings: boolean;
+  private readonly pathCheckIntervalMs: number;
+  private readonly retryMinMs: number;
+  private readonly retryMaxMs: number;
+  private readonly closeTimeoutMs: number;
+  private readonly cleanupIntervalMs: number;
+  private readonly limiter: RateLimiter;
+
+  // Ring buffer of queued lines.
+  private readonly ring: (string | undefined)[];
+  private head = 0;
+  private count = 0;
+
+  // Sequence numbers of accepted lines and of lines settled (written or failed), for flush().
+  private appended = 0;
+  private settled = 0;
+  private waiters: FlushWaiter[] = [];
+
+  private readonly counters: LogWriterStats = { written: 0, dropped: 0, failed: 0, queued: 0 };
+  private writeCalls = 0;
+
+  // Drops not yet reported, and id reports in the current report window.
+  private pendingDrops = 0;
+  private idReports = 0;
+  private idsUnreported = 0;
+
+  private fd = -1;
+  private ino = 0;
+  private dev = 0;
+  private period: RollingPeriod = { start: 0, end: 0 };
+  private nextPathCheck = 0;
+
+  private scheduled = false;
+  private pumping = false;
+  private pumpDone: Promise<void> = Promise.resolve();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelay: number;
+  private failing = false;
+  private cleanupTimer: NodeJS.Timeout | undefined;
+  private cleaning: Promise<void> | undefined;
+  private closed = false;
+  private closing: Promise<void> | undefined;
+
+  /** Bound once so that scheduling a drain allocates nothing per line. */
+  private readonly onImmediate = (): void => {
+    this.scheduled = false;
+    this.pumpDone = this.pump();
+  };
+
+  private readonly onRetry = (): void => {
+    this.retryTimer = undefined;
+    if (this.count > 0) this.schedule();
+  };
+
+  private readonly onCleanupTimer = (): void => {
+    void this.cleanup();
+  };
+
+  /** @param options file, rolling, retention, capacity and reporting settings. */
+  constructor(options: AsyncLogWriterOptions) {
+    this.file = path.resolve(options.file);
+    this.name = options.name ?? this.file;
+    this.policy = options.rolling === 'hourly' ? 'hourly' : 'daily';
+    this.retentionMs = Math.max(0, options.retentionMs || 0);
+    this.capacity = Math.max(1, Math.floor(options.capacity) || 1);
+    this.separator = options.lineSeparator;
+    this.discardThreshold = Math.floor(options.discardReportThreshold) || 0;
+    this.logDiscardedIds = options.logDiscardedIds === true;
+    this.selfLog = options.selfLog;
+    this.now = options.now ?? Date.now;
+    this.stderrWarnings = options.stderrWarnings !== false;
+    this.pathCheckIntervalMs = options.pathCheckIntervalMs ?? 1000;
+    this.retryMinMs = options.retryMinMs ?? 100;
+    this.retryMaxMs = options.retryMaxMs ?? 5000;
+    this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
+    this.cleanupIntervalMs = options.cleanupIntervalMs ?? 3_600_000;
+    this.limiter = new RateLimiter(options.warnIntervalMs ?? 10_000);
+    this.retryDelay = this.retryMinMs;
+    this.ring = new Array<string | undefined>(this.capacity);
+  }
+
+  /** Current counters; `queued` is the number of lines waiting now. */
+  get stats(): Readonly<LogWriterStats> {
+    this.counters.queued = this.count;
+    return this.counters;
+  }
+
+  /** Number of batches handed to `fs.write` so far (each is one or a few write calls). */
+  get batches(): number {
+    return this.writeCalls;
+  }
+
+  append(line: string, traceId?: string, spanId?: string): boolean {
+    if (this.closed) {
+      this.counters.dropped++;
+      return false;
+    }
+    if (this.count >= this.capacity) {
+      this.onDrop(traceId, spanId);
+      return false;
+    }
+    let tail = this.head + this.count;
+    if (tail >= this.capacity) tail -= this.capacity;
+    this.ring[tail] = line;
+    this.count++;
+    this.appended++;
+    if (!this.scheduled && !this.pumping && this.retryTimer === undefined) {
+      this.scheduled = true;
+      setImmediate(this.onImmediate);
+    }
+    return true;
+  }
+
+  flush(): Promise<void> {
+    if (this.settled >= this.appended) return Promise.resolve();
+    // A flush during a back-off retries at once: the caller wants an answer, not a 5 s wait.
+    if (this.retryTimer !== undefined) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+      this.schedule();
+    }
+    return new Promise<void>((resolve) => {
+      this.waiters.push({ target: this.appended, resolve });
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.closing === undefined) this.closing = this.doClose();
+    return this.closing;
+  }
+
+  /** Deletes rolled files of this log past the retention now (also run on each roll and hourly). */
+  cleanup(): Promise<void> {
+    if (this.cleaning === undefined) {
+      this.cleaning = deleteExpiredRolledFiles(this.file, this.retentionMs, this.now(), this.selfLog).then(
+        () => {
+          this.cleaning = undefined;
+        },
+        () => {
+          this.cleaning = undefined;
+        },
+      );
+    }
+    return this.cleaning;
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.pumping) return;
+    this.scheduled = true;
+    setImmediate(this.onImmediate);
+  }
+
+  private onDrop(traceId: string | undefined, spanId: string | undefined): void {
+    this.counters.dropped++;
+    this.pendingDrops++;
+    try {
+      if (this.logDiscardedIds && (traceId !== undefined || spanId !== undefined)) {
+        if (this.idReports < MAX_ID_REPORTS) {
+          this.idReports++;
+          this.selfLog.warn(`discarded tracer: traceId[${traceId ?? ''}];spanId[${spanId ?? ''}] of ${this.name}`);
+        } else {
+          this.idsUnreported++;
+        }
+      }
+      if (this.discardThreshold > 0 && this.pendingDrops >= this.discardThreshold) this.reportDrops();
+    } catch {
+      // A self-log must not throw, but a drop report is never worth an exception in the app.
+    }
+  }
+
+  private reportDrops(): void {
+    let message = `discarded ${this.pendingDrops} logs of ${this.name}`;
+    if (this.idsUnreported > 0) message += ` (ids of ${this.idsUnreported} not logged)`;
+    this.pendingDrops = 0;
+    this.idReports = 0;
+    this.idsUnreported = 0;
+    this.selfLog.warn(message);
+  }
+
+  /** Writes queued batches until the queue is empty or the file cannot be written. */
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.count > 0) {
+        if (this.fd < 0 && !(await this.openActive(undefined))) {
+          this.failQueued();
+          this.scheduleRetry();
+          break;
+        }
+        const t = this.now();
+        if (t >= this.period.end || t < this.period.start) await this.roll(t);
+        if (this.fd >= 0 && performance.now() >= this.nextPathCheck) await this.checkPath();
+        if (this.fd < 0) continue;
+        await this.writeBatch();
+        if (this.fd < 0) {
+          this.scheduleRetry();
+          break;
+        }
+      }
+    } catch (e) {
+      // Every step handles its own errors; this is a last guard so a bug cannot reject unobserved.
+      this.reportFailure('write', e);
+    } finally {
+      this.pumping = false;
+      if (this.closed && this.count === 0) await this.closeFd();
+      else if (this.count > 0 && this.retryTimer === undefined) this.schedule();
+    }
+  }
+
+  private async writeBatch(): Promise<void> {
+    const sep = this.separator;
+    let n = 0;
+    let chars = 0;
+    let text = '';
+    let i = this.head;
+    while (n < this.count && n < MAX_BATCH_LINES && chars < MAX_BATCH_CHARS) {
+      const line = this.ring[i] as string;
+      this.ring[i] = undefined;
+      text += line + sep;
+      chars += line.length;
+      n++;
+      if (++i === this.capacity) i = 0;
+    }
+    this.head = i;
+    this.count -= n;
+    const buffer = Buffer.from(text, 'utf8');
+    text = '';
+    this.writeCalls++;
+    try {
+      let offset = 0;
+      while (offset < buffer.length) {
+        const { bytesWritten } = await fsWrite(this.fd, buffer, offset, buffer.length - offset, null);
+        offset += bytesWritten;
+      }
+      this.counters.written += n;
+      this.retryDelay = this.retryMinMs;
+    } catch (e) {
+      this.counters.failed += n;
+      this.reportFailure('write', e);
+      await this.closeFd();
+    }
+    this.settle(n);
+  }
+
+  /**
+   * Opens (creating directories as needed) the active file. Its period is `forcePeriodAt`'s when
+   * given, else the period of its mtime if it already holds lines (a file left by a previous run),
+   * else the current one.
+   */
+  private async openActive(forcePeriodAt: number | undefined): Promise<boolean> {
+    try {
+      await fsp.mkdir(path.dirname(this.file), { recursive: true });
+      const fd = await fsOpen(this.file, 'a');
+      let st: fs.Stats;
+      try {
+        st = await fsFstat(fd);
+      } catch (e) {
+        await fsClose(fd).catch(() => undefined);
+        throw e;
+      }
+      this.fd = fd;
+      this.ino = st.ino;
+      this.dev = st.dev;
+      const at = forcePeriodAt ?? (st.size > 0 ? st.mtimeMs : this.now());
+      this.period = rollingPeriod(at, this.policy);
+      this.nextPathCheck = performance.now() + this.pathCheckIntervalMs;
+      this.retryDelay = this.retryMinMs;
+      if (this.failing) {
+        this.failing = false;
+        const message = `resumed writing ${this.name}; ${this.counters.failed} lines lost so far`;
+        this.selfLog.info(message);
+        if (this.stderrWarnings) writeStderr(message);
+      }
+      if (this.cleanupTimer === undefined && !this.closed && this.retentionMs > 0) {
+        this.cleanupTimer = setInterval(this.onCleanupTimer, this.cleanupIntervalMs);
+        this.cleanupTimer.unref();
+        void this.cleanup();
+      }
+      return true;
+    } catch (e) {
+      this.reportFailure('open', e);
+      return false;
+    }
+  }
+
+  /** Closes the active file, renames it after the period it covers and opens a fresh one. */
+  private async roll(t: number): Promise<void> {
+    const old = this.period;
+    try {
+      const st = await fsFstat(this.fd);
+      if (st.size === 0) {
+        // Nothing was written in the old period: keep the file, no empty rolled file.
+        this.period = rollingPeriod(t, this.policy);
+        return;
+      }
+      await this.closeFd();
+      // Another process sharing the directory may have rolled the file already: only rename the
+      // path if it still names the file this writer wrote.
+      const current = await fsp.stat(this.file).catch(() => undefined);
+      if (current !== undefined && current.ino === st.ino && current.dev === st.dev) {
+        const target = await freeName(rolledFileName(this.file, old, this.policy));
+        await fsp.rename(this.file, target);
+        this.selfLog.info(`${this.file} -> ${target}`);
+      }
+    } catch (e) {
+      this.selfLog.error(`Failed to roll ${this.name}`, e);
+    }
+    await this.closeFd();
+    if (await this.openActive(t)) void this.cleanup();
+  }
+
+  /** Notices a deleted or replaced file (rm -rf of the directory, logrotate) and reopens. */
+  private async checkPath(): Promise<void> {
+    this.nextPathCheck = performance.now() + this.pathCheckIntervalMs;
+    try {
+      const st = await fsp.stat(this.file);
+      if (st.ino === this.ino && st.dev === this.dev) return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') return;
+    }
+    this.selfLog.warn(`${this.name} was deleted or replaced; reopening it`);
+    await this.closeFd();
+  }
+
+  private async closeFd(): Promise<void> {
+    if (this.fd < 0) return;
+    const fd = this.fd;
+    this.fd = -1;
+    try {
+      await fsClose(fd);
+    } catch {
+      // The descriptor is gone either way.
+    }
+  }
+
+  private scheduleRetry(): void {
+    // Armed even with an empty queue: the back-off must also hold back the next append's drain.
+    if (this.retryTimer !== undefined || (this.closed && this.count === 0)) return;
+    const delay = this.retryDelay;
+    this.retryDelay = Math.min(this.retryDelay * 2, this.retryMaxMs);
+    this.retryTimer = setTimeout(this.onRetry, delay);
+    this.retryTimer.unref();
+  }
+
+  /** Counts every queued line as failed (the file cannot be opened now). */
+  private failQueued(): void {
+    const n = this.count;
+    if (n === 0) return;
+    let i = this.head;
+    for (let k = 0; k < n; k++) {
+      this.ring[i] = undefined;
+      if (++i === this.capacity) i = 0;
+    }
+    this.head = i;
+    this.count = 0;
+    this.counters.failed += n;
+    this.settle(n);
+  }
+
+  private settle(n: number): void {
+    this.settled += n;
+    if (this.waiters.length === 0) return;
+    const still: FlushWaiter[] = [];
+    for (const w of this.waiters) {
+      if (this.settled >= w.target) w.resolve();
+      else still.push(w);
+    }
+    this.waiters = still;
+  }
+
+  private reportFailure(operation: string, error: unknown): void {
+    this.failing = true;
+    const held = this.limiter.take();
+    if (held < 0) return;
+    let message =
+      `failed to ${operation} ${this.name}: ${errorText(error)}; ` +
+      `${this.counters.failed} lines lost so far, retrying`;
+    if (held > 0) message += ` (${held} similar errors suppressed)`;
+    try {
+      this.selfLog.warn(message);
+    } catch {
+      // Reported to stderr below.
+    }
+    if (this.stderrWarnings) writeStderr(message);
+  }
+
+  private async doClose(): Promise<void> {
+    this.closed = true;
+    if (this.cleanupTimer !== undefined) clearInterval(this.cleanupTimer);
+    this.cleanupTimer = undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<typeof CLOSE_TIMED_OUT>((resolve) => {
+      timer = setTimeout(resolve, this.closeTimeoutMs, CLOSE_TIMED_OUT);
+      timer.unref();
+    });
+    const outcome = await Promise.race([this.flush(), timedOut]);
+    clearTimeout(timer);
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    if (outcome === CLOSE_TIMED_OUT) {
+      const lost = this.count;
+      this.failQueued();
+      const message = `gave up writing ${this.name} after ${this.closeTimeoutMs} ms at close; ${lost} queued lines lost`;
+      this.selfLog.warn(message);
+      if (this.stderrWarnings) writeStderr(message);
+      // Lines already in a stalled write are settled when it returns; release close() now.
+      this.settle(this.appended - this.settled);
+    }
+    if (this.pendingDrops > 0) this.reportDrops();
+    // With a write stalled the descriptor is closed when it returns (pump's finally): closing it
+    // now could let the number be reused under that write. Otherwise let the drain finish first.
+    if (outcome !== CLOSE_TIMED_OUT) await this.pumpDone;
+    if (!this.pumping) await this.closeFd();
+    if (this.cleaning !== undefined) await this.cleaning;
+  }
+}
+
+/** `target`, or `target.1`, `target.2`… when a file of that name already exists. */
+async function freeName(target: string): Promise<string> {
+  for (let n = 0; n < 1000; n++) {
+    const candidate = n === 0 ? target : `${target}.${n}`;
+    try {
+      await fsp.lstat(candidate);
+    } catch {
+      return candidate;
+    }
+  }
+  return target;
+}

@@ -1,0 +1,180 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AsyncLogWriter, FileSelfLog, NOOP_SELF_LOG } from '../../src/log';
+import { MemorySelfLog, read, removeTempDirs, tempDir } from './helpers';
+
+afterEach(removeTempDirs);
+
+function writer(file: string, extra: Partial<ConstructorParameters<typeof AsyncLogWriter>[0]> = {}): AsyncLogWriter {
+  return new AsyncLogWriter({
+    file,
+    rolling: 'daily',
+    retentionMs: 0,
+    capacity: 1000,
+    lineSeparator: '\n',
+    discardReportThreshold: 500,
+    logDiscardedIds: false,
+    selfLog: NOOP_SELF_LOG,
+    ...extra,
+  });
+}
+
+describe('AsyncLogWriter', () => {
+  it('writes the exact lines, in order, creating the directory', async () => {
+    const file = path.join(tempDir(), 'a', 'b', 'x-digest.log');
+    const w = writer(file);
+    expect(w.append('{"a":1}')).toBe(true);
+    expect(w.append('second line')).toBe(true);
+    expect(w.append('ünïcødé ✓')).toBe(true);
+    await w.flush();
+    expect(read(file)).toBe('{"a":1}\nsecond line\nünïcødé ✓\n');
+    expect(w.stats).toEqual({ written: 3, dropped: 0, failed: 0, queued: 0 });
+    await w.close();
+  });
+
+  it('does no I/O on the caller stack: nothing is on disk right after append', async () => {
+    const file = path.join(tempDir(), 'x.log');
+    const w = writer(file);
+    w.append('line');
+    expect(fs.existsSync(file)).toBe(false);
+    expect(w.stats.queued).toBe(1);
+    await w.close();
+    expect(read(file)).toBe('line\n');
+  });
+
+  it('uses the configured line separator', async () => {
+    const file = path.join(tempDir(), 'x.log');
+    const w = writer(file, { lineSeparator: '\r\n' });
+    w.append('a');
+    w.append('b');
+    await w.close();
+    expect(read(file)).toBe('a\r\nb\r\n');
+  });
+
+  it('batches lines appended in one tick into one write and keeps order across many batches', async () => {
+    const file = path.join(tempDir(), 'x.log');
+    const w = writer(file, { capacity: 100_000 });
+    for (let i = 0; i < 1000; i++) w.append('line ' + i);
+    await w.flush();
+    expect(w.batches).toBe(1);
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < 50; i++) w.append(`r${round} ${i}`);
+      await new Promise((r) => setImmediate(r));
+    }
+    await w.close();
+    const lines = read(file).split('\n');
+    expect(lines.pop()).toBe('');
+    expect(lines).toHaveLength(2000);
+    expect(lines.slice(0, 1000)).toEqual(Array.from({ length: 1000 }, (_, i) => 'line ' + i));
+    const expected: string[] = [];
+    for (let round = 0; round < 20; round++) for (let i = 0; i < 50; i++) expected.push(`r${round} ${i}`);
+    expect(lines.slice(1000)).toEqual(expected);
+    expect(w.batches).toBeLessThan(30);
+  });
+
+  it('appends to an existing file of today rather than truncating it', async () => {
+    const file = path.join(tempDir(), 'x.log');
+    fs.writeFileSync(file, 'earlier\n');
+    const w = writer(file);
+    w.append('later');
+    await w.close();
+    expect(read(file)).toBe('earlier\nlater\n');
+  });
+
+  it('drops and counts lines past the capacity and reports every threshold in tracer-self.log', async () => {
+    const root = tempDir();
+    const selfLog = new FileSelfLog({ root });
+    const w = writer(path.join(root, 'x-digest.log'), { capacity: 10, discardReportThreshold: 5, selfLog, name: 'x-digest.log' });
+    const accepted: boolean[] = [];
+    for (let i = 0; i < 27; i++) accepted.push(w.append('line ' + i, 'trace' + i, '0.' + i));
+    expect(accepted.filter(Boolean)).toHaveLength(10);
+    expect(w.stats).toEqual({ written: 0, dropped: 17, failed: 0, queued: 10 });
+    await w.close();
+    await selfLog.close();
+    expect(read(path.join(root, 'x-digest.log'))).toBe(
+      Array.from({ length: 10 }, (_, i) => 'line ' + i + '\n').join(''),
+    );
+    const self = read(path.join(root, 'tracer-self.log')).trimEnd().split('\n');
+    const TS = '\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{3}';
+    // 17 drops: three reports of 5 while running, the remaining 2 at close.
+    expect(self).toHaveLength(4);
+    for (const l of self.slice(0, 3)) expect(l).toMatch(new RegExp(`^${TS}\\[WARN\\]  discarded 5 logs of x-digest\\.log$`));
+    expect(self[3]).toMatch(new RegExp(`^${TS}\\[WARN\\]  discarded 2 logs of x-digest\\.log$`));
+    expect(self.join('\n')).not.toContain('traceId');
+  });
+
+  it('logs the ids of dropped lines when logDiscardedIds is on, bounded per report', async () => {
+    const selfLog = new MemorySelfLog();
+    const w = writer(path.join(tempDir(), 'x.log'), {
+      capacity: 1,
+      discardReportThreshold: 500,
+      logDiscardedIds: true,
+      selfLog,
+      name: 'x.log',
+    });
+    w.append('kept', 't0', '0');
+    w.append('dropped', '0a1b2c', '0.1.2');
+    expect(selfLog.lines).toEqual(['[WARN]  discarded tracer: traceId[0a1b2c];spanId[0.1.2] of x.log']);
+    for (let i = 0; i < 1000; i++) w.append('dropped', 't' + i, '0');
+    // 100 id lines at most per report window (drops 1-500, 501-1000, then 1001).
+    const idLines = selfLog.lines.filter((l) => l.includes('discarded tracer:'));
+    expect(idLines).toHaveLength(201);
+    expect(selfLog.lines.filter((l) => l.startsWith('[WARN]  discarded 500 logs'))).toEqual([
+      '[WARN]  discarded 500 logs of x.log (ids of 400 not logged)',
+      '[WARN]  discarded 500 logs of x.log (ids of 400 not logged)',
+    ]);
+    expect(w.stats.dropped).toBe(1001);
+    await w.close();
+  });
+
+  it('flush resolves only after everything appended before it is on disk', async () => {
+    const file = path.join(tempDir(), 'x.log');
+    const w = writer(file, { capacity: 200_000 });
+    const line = 'x'.repeat(200);
+    for (let i = 0; i < 50_000; i++) w.append(line);
+    await w.flush();
+    expect(fs.statSync(file).size).toBe(50_000 * 201);
+    expect(w.stats.written).toBe(50_000);
+    w.append('tail');
+    const p = w.flush();
+    w.append('after flush');
+    await p;
+    expect(read(file)).toContain(line + '\ntail\n');
+    await w.close();
+    expect(read(file).endsWith('tail\nafter flush\n')).toBe(true);
+  });
+
+  it('close flushes, is idempotent, and ignores (counts) later appends', async () => {
+    const file = path.join(tempDir(), 'x.log');
+    const w = writer(file);
+    for (let i = 0; i < 100; i++) w.append('l' + i);
+    const c1 = w.close();
+    const c2 = w.close();
+    expect(c2).toBe(c1);
+    await c1;
+    await w.close();
+    expect(w.append('late')).toBe(false);
+    await w.flush();
+    expect(read(file).split('\n')).toHaveLength(101);
+    expect(read(file)).not.toContain('late');
+    expect(w.stats).toEqual({ written: 100, dropped: 1, failed: 0, queued: 0 });
+  });
+
+  it('closes its file descriptor on close', async () => {
+    const file = path.join(tempDir(), 'x.log');
+    const w = writer(file);
+    w.append('a');
+    await w.flush();
+    const openFds = (): number =>
+      fs.readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return fs.readlinkSync('/proc/self/fd/' + fd) === file;
+        } catch {
+          return false;
+        }
+      }).length;
+    expect(openFds()).toBe(1);
+    await w.close();
+    expect(openFds()).toBe(0);
+  });
+});

@@ -1,0 +1,56 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { SelfLog } from '../../src/log/self-log';
+
+/** A fresh temp directory per test, removed by `removeTempDirs()`. */
+const dirs: string[] = [];
+
+export function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sofa-log-'));
+  dirs.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+}
+
+export function read(file: string): string {
+  return fs.readFileSync(file, 'utf8');
+}
+
+/** Polls `cond` every 10 ms until it holds or `timeoutMs` passes (then throws). */
+export async function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** A self-log that keeps its lines in memory, level-prefixed like the file one. */
+export class MemorySelfLog implements SelfLog {
+  readonly lines: string[] = [];
+  info(m: string): void {
+    this.lines.push('[INFO]  ' + m);
+  }
+  warn(m: string): void {
+    this.lines.push('[WARN]  ' + m);
+  }
+  error(m: string, e?: unknown): void {
+    this.lines.push('[ERROR] ' + m + (e instanceof Error ? ': ' + e.message : ''));
+  }
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** A mutable clock for rolling tests. */
+export class Clock {
+  constructor(public t: number) {}
+  readonly now = (): number => this.t;
+}
