@@ -104,6 +104,7 @@ export class AsyncLogWriter implements LogWriter {
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelay: number;
   private failing = false;
+  private openError: unknown;
   private cleanupTimer: NodeJS.Timeout | undefined;
   private cleaning: Promise<void> | undefined;
   private closed = false;
@@ -225,7 +226,9 @@ export class AsyncLogWriter implements LogWriter {
       if (this.logDiscardedIds && (traceId !== undefined || spanId !== undefined)) {
         if (this.idReports < MAX_ID_REPORTS) {
           this.idReports++;
-          this.selfLog.warn(`discarded tracer: traceId[${traceId ?? ''}];spanId[${spanId ?? ''}] of ${this.name}`);
+          this.selfLog.warn(
+            `discarded tracer: traceId[${traceId ?? ''}];spanId[${spanId ?? ''}] of ${this.name}`,
+          );
         } else {
           this.idsUnreported++;
         }
@@ -253,6 +256,7 @@ export class AsyncLogWriter implements LogWriter {
       while (this.count > 0) {
         if (this.fd < 0 && !(await this.openActive(undefined))) {
           this.failQueued();
+          this.reportFailure('open', this.openError);
           this.scheduleRetry();
           break;
         }
@@ -347,7 +351,8 @@ export class AsyncLogWriter implements LogWriter {
       }
       return true;
     } catch (e) {
-      this.reportFailure('open', e);
+      // Reported by the caller once the lines it costs are counted.
+      this.openError = e;
       return false;
     }
   }
@@ -376,6 +381,7 @@ export class AsyncLogWriter implements LogWriter {
     }
     await this.closeFd();
     if (await this.openActive(t)) void this.cleanup();
+    else this.reportFailure('open', this.openError);
   }
 
   /** Notices a deleted or replaced file (rm -rf of the directory, logrotate) and reopens. */

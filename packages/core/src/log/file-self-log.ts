@@ -92,6 +92,13 @@ export class FileSelfLog implements SelfLog {
 
 /** The stack of an Error (which starts with its message), else its string form. */
 function describe(error: unknown): string {
-  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
-  return String(error);
+  try {
+    // Duck-typed: errors from another realm fail `instanceof Error`.
+    const e = error as { stack?: unknown; name?: unknown; message?: unknown } | null;
+    if (typeof e?.stack === 'string') return e.stack;
+    if (typeof e?.message === 'string') return `${String(e.name)}: ${e.message}`;
+    return String(error);
+  } catch {
+    return '[unprintable error]';
+  }
 }

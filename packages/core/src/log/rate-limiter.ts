@@ -40,7 +40,9 @@ export function writeStderr(message: string): void {
 
 /** Text of an unknown thrown value, for one-line warnings. */
 export function errorText(error: unknown): string {
-  if (error instanceof Error) return error.message;
+  // Duck-typed: errors from another realm (vm contexts, test sandboxes) fail `instanceof Error`.
+  const message = (error as { message?: unknown } | null)?.message;
+  if (typeof message === 'string') return message;
   try {
     return String(error);
   } catch {

@@ -61,7 +61,8 @@ export async function deleteExpiredRolledFiles(
   try {
     names = await fs.readdir(dir);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') selfLog.error(`Failed to list log files in ${dir}`, e);
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      selfLog.error(`Failed to list log files in ${dir}`, e);
     return 0;
   }
   let deleted = 0;
@@ -77,7 +78,8 @@ export async function deleteExpiredRolledFiles(
       deleted++;
       selfLog.info('Deleted log file: ' + name);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') selfLog.error('Fail to delete log file: ' + name, e);
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+        selfLog.error('Fail to delete log file: ' + name, e);
     }
   }
   return deleted;

@@ -5,7 +5,10 @@ import { MemorySelfLog, read, removeTempDirs, tempDir } from './helpers';
 
 afterEach(removeTempDirs);
 
-function writer(file: string, extra: Partial<ConstructorParameters<typeof AsyncLogWriter>[0]> = {}): AsyncLogWriter {
+function writer(
+  file: string,
+  extra: Partial<ConstructorParameters<typeof AsyncLogWriter>[0]> = {},
+): AsyncLogWriter {
   return new AsyncLogWriter({
     file,
     rolling: 'daily',
@@ -84,7 +87,12 @@ describe('AsyncLogWriter', () => {
   it('drops and counts lines past the capacity and reports every threshold in tracer-self.log', async () => {
     const root = tempDir();
     const selfLog = new FileSelfLog({ root });
-    const w = writer(path.join(root, 'x-digest.log'), { capacity: 10, discardReportThreshold: 5, selfLog, name: 'x-digest.log' });
+    const w = writer(path.join(root, 'x-digest.log'), {
+      capacity: 10,
+      discardReportThreshold: 5,
+      selfLog,
+      name: 'x-digest.log',
+    });
     const accepted: boolean[] = [];
     for (let i = 0; i < 27; i++) accepted.push(w.append('line ' + i, 'trace' + i, '0.' + i));
     expect(accepted.filter(Boolean)).toHaveLength(10);
@@ -98,7 +106,8 @@ describe('AsyncLogWriter', () => {
     const TS = '\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{3}';
     // 17 drops: three reports of 5 while running, the remaining 2 at close.
     expect(self).toHaveLength(4);
-    for (const l of self.slice(0, 3)) expect(l).toMatch(new RegExp(`^${TS}\\[WARN\\]  discarded 5 logs of x-digest\\.log$`));
+    for (const l of self.slice(0, 3))
+      expect(l).toMatch(new RegExp(`^${TS}\\[WARN\\]  discarded 5 logs of x-digest\\.log$`));
     expect(self[3]).toMatch(new RegExp(`^${TS}\\[WARN\\]  discarded 2 logs of x-digest\\.log$`));
     expect(self.join('\n')).not.toContain('traceId');
   });

@@ -39,7 +39,11 @@ export class MemorySelfLog implements SelfLog {
     this.lines.push('[WARN]  ' + m);
   }
   error(m: string, e?: unknown): void {
-    this.lines.push('[ERROR] ' + m + (e instanceof Error ? ': ' + e.message : ''));
+    this.lines.push(
+      '[ERROR] ' +
+        m +
+        (typeof (e as Error | undefined)?.message === 'string' ? ': ' + (e as Error).message : ''),
+    );
   }
   flush(): Promise<void> {
     return Promise.resolve();

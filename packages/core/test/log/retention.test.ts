@@ -25,11 +25,16 @@ describe('parseRetention', () => {
     expect(parseRetention(value)).toBe(ms);
   });
 
-  it.each([['', 'x', '-1', '1.5', 'D', '7 days', '12H1D', -1, 1.5, NaN]])('rejects %p naming the value and the forms', (value) => {
-    expect(() => parseRetention(value)).toThrow(
-      new RegExp(`^Invalid log retention ${JSON.stringify(value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: expected a number of days .*"2D12H"`),
-    );
-  });
+  it.each([['', 'x', '-1', '1.5', 'D', '7 days', '12H1D', -1, 1.5, NaN]])(
+    'rejects %p naming the value and the forms',
+    (value) => {
+      expect(() => parseRetention(value)).toThrow(
+        new RegExp(
+          `^Invalid log retention ${JSON.stringify(value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: expected a number of days .*"2D12H"`,
+        ),
+      );
+    },
+  );
 });
 
 describe('retention', () => {
@@ -81,7 +86,9 @@ describe('retention', () => {
   it('keeps everything with retention 0', async () => {
     const dir = tempDir();
     seed(dir, ['x.log.2000-01-01']);
-    expect(await deleteExpiredRolledFiles(path.join(dir, 'x.log'), 0, Date.now(), new MemorySelfLog())).toBe(0);
+    expect(await deleteExpiredRolledFiles(path.join(dir, 'x.log'), 0, Date.now(), new MemorySelfLog())).toBe(
+      0,
+    );
     expect(fs.readdirSync(dir)).toEqual(['x.log.2000-01-01']);
   });
 

@@ -5,7 +5,12 @@ import { Clock, MemorySelfLog, read, removeTempDirs, tempDir } from './helpers';
 
 afterEach(removeTempDirs);
 
-function writer(file: string, rolling: RollingPolicy, clock: Clock, selfLog = new MemorySelfLog()): AsyncLogWriter {
+function writer(
+  file: string,
+  rolling: RollingPolicy,
+  clock: Clock,
+  selfLog = new MemorySelfLog(),
+): AsyncLogWriter {
   return new AsyncLogWriter({
     file,
     rolling,
@@ -20,7 +25,8 @@ function writer(file: string, rolling: RollingPolicy, clock: Clock, selfLog = ne
 }
 
 // Local times, as the suffixes are local (like Java's SimpleDateFormat).
-const at = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0): number => new Date(y, mo - 1, d, h, mi, s).getTime();
+const at = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0): number =>
+  new Date(y, mo - 1, d, h, mi, s).getTime();
 
 describe('rolling', () => {
   it('rolls daily across midnight into <file>.yyyy-MM-dd', async () => {

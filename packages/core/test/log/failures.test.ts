@@ -1,0 +1,228 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AsyncLogWriter, FileSelfLog, NOOP_SELF_LOG } from '../../src/log';
+import { MemorySelfLog, read, removeTempDirs, tempDir, waitFor } from './helpers';
+
+let stderr: jest.SpyInstance;
+let stderrText: string[];
+beforeEach(() => {
+  stderrText = [];
+  stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderrText.push(String(chunk));
+    return true;
+  });
+});
+afterEach(() => {
+  stderr.mockRestore();
+  removeTempDirs();
+});
+
+function writer(
+  file: string,
+  extra: Partial<ConstructorParameters<typeof AsyncLogWriter>[0]> = {},
+): AsyncLogWriter {
+  return new AsyncLogWriter({
+    file,
+    rolling: 'daily',
+    retentionMs: 0,
+    capacity: 1000,
+    lineSeparator: '\n',
+    discardReportThreshold: 500,
+    logDiscardedIds: false,
+    selfLog: NOOP_SELF_LOG,
+    retryMinMs: 20,
+    retryMaxMs: 100,
+    ...extra,
+  });
+}
+
+describe('write failures', () => {
+  it('an unwritable root (a regular file, fails even as root) is counted and warned once, then recovers', async () => {
+    const base = tempDir();
+    const root = path.join(base, 'tracelog');
+    fs.writeFileSync(root, 'I am a file, not a directory');
+    const selfRoot = path.join(base, 'self');
+    const selfLog = new FileSelfLog({ root: selfRoot });
+    const w = writer(path.join(root, 'x-digest.log'), { selfLog, name: 'x-digest.log' });
+
+    expect(() => {
+      for (let i = 0; i < 10; i++) w.append('lost ' + i);
+    }).not.toThrow();
+    await w.flush();
+    expect(w.stats).toEqual({ written: 0, dropped: 0, failed: 10, queued: 0 });
+    for (let i = 0; i < 5; i++) {
+      w.append('lost again ' + i);
+      await w.flush();
+    }
+    expect(w.stats.failed).toBe(15);
+
+    // One warning (rate-limited) on stderr and in tracer-self.log.
+    const warnings = stderrText.filter((t) => t.includes('failed to open x-digest.log'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(
+      /^\[sofa-tracer\] failed to open x-digest\.log: E(EXIST|NOTDIR): .*; 10 lines lost so far, retrying\n$/,
+    );
+    await selfLog.flush();
+    const self = read(path.join(selfRoot, 'tracer-self.log'));
+    expect(self).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\[WARN\]  failed to open x-digest\.log: E(EXIST|NOTDIR)/,
+    );
+    expect(self.match(/failed to open/g)).toHaveLength(1);
+
+    // The operator fixes the directory: writing resumes without any call from the app.
+    fs.unlinkSync(root);
+    w.append('back');
+    await w.flush();
+    expect(read(path.join(root, 'x-digest.log'))).toBe('back\n');
+    expect(w.stats).toEqual({ written: 1, dropped: 0, failed: 15, queued: 0 });
+    await selfLog.flush();
+    expect(read(path.join(selfRoot, 'tracer-self.log'))).toContain(
+      '[INFO]  resumed writing x-digest.log; 15 lines lost so far',
+    );
+    await w.close();
+    await selfLog.close();
+  });
+
+  it('retries on its own with back-off: lines queued while failing are written once the directory is back', async () => {
+    const base = tempDir();
+    const root = path.join(base, 'tracelog');
+    fs.writeFileSync(root, 'blocker');
+    const w = writer(path.join(root, 'x.log'), { stderrWarnings: false });
+    w.append('first');
+    await w.flush();
+    expect(w.stats.failed).toBe(1);
+    w.append('waits in the queue');
+    fs.unlinkSync(root);
+    await waitFor(() => w.stats.written === 1);
+    expect(read(path.join(root, 'x.log'))).toBe('waits in the queue\n');
+    await w.close();
+  });
+
+  it('a full disk (ENOSPC, via a symlink to /dev/full) is counted and warned, and writing resumes once space is back', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'x.log');
+    fs.symlinkSync('/dev/full', file);
+    const selfLog = new MemorySelfLog();
+    const w = writer(file, { selfLog, name: 'x.log' });
+    w.append('a');
+    w.append('b');
+    await w.flush();
+    expect(w.stats).toEqual({ written: 0, dropped: 0, failed: 2, queued: 0 });
+    expect(selfLog.lines).toEqual([
+      '[WARN]  failed to write x.log: ENOSPC: no space left on device, write; 2 lines lost so far, retrying',
+    ]);
+    expect(stderrText).toEqual([
+      '[sofa-tracer] failed to write x.log: ENOSPC: no space left on device, write; 2 lines lost so far, retrying\n',
+    ]);
+    fs.unlinkSync(file);
+    w.append('c');
+    await w.close();
+    expect(read(file)).toBe('c\n');
+    expect(selfLog.lines[1]).toBe('[INFO]  resumed writing x.log; 2 lines lost so far');
+  });
+
+  it('an active file that is a directory (EISDIR) never throws and is counted', async () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'x.log');
+    fs.mkdirSync(file);
+    const selfLog = new MemorySelfLog();
+    const w = writer(file, { selfLog, name: 'x.log' });
+    w.append('a');
+    await w.close();
+    expect(w.stats.failed).toBe(1);
+    expect(selfLog.lines[0]).toMatch(/^\[WARN\]  failed to open x\.log: EISDIR/);
+  });
+
+  it('resumes into a new file when the directory is removed mid-run (rm -rf)', async () => {
+    const root = path.join(tempDir(), 'tracelog');
+    const file = path.join(root, 'x.log');
+    const selfLog = new MemorySelfLog();
+    const w = writer(file, { pathCheckIntervalMs: 20, selfLog, name: 'x.log' });
+    w.append('one');
+    await w.flush();
+    expect(read(file)).toBe('one\n');
+    execFileSync('rm', ['-rf', root]);
+    await new Promise((r) => setTimeout(r, 40));
+    w.append('two');
+    await w.flush();
+    expect(read(file)).toBe('two\n');
+    expect(selfLog.lines).toContain('[WARN]  x.log was deleted or replaced; reopening it');
+    expect(w.stats).toEqual({ written: 2, dropped: 0, failed: 0, queued: 0 });
+    await w.close();
+  });
+
+  it('follows a file replaced under it (moved away by logrotate)', async () => {
+    const root = tempDir();
+    const file = path.join(root, 'x.log');
+    const w = writer(file, { pathCheckIntervalMs: 20 });
+    w.append('one');
+    await w.flush();
+    fs.renameSync(file, file + '.moved');
+    await new Promise((r) => setTimeout(r, 40));
+    w.append('two');
+    await w.close();
+    expect(read(file + '.moved')).toBe('one\n');
+    expect(read(file)).toBe('two\n');
+  });
+});
+
+describe('stalled disk', () => {
+  let child: ChildProcess | undefined;
+  afterEach(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    child = undefined;
+  });
+
+  it('keeps memory bounded by the capacity when a write never completes, and close does not hang', async () => {
+    const root = tempDir();
+    const file = path.join(root, 'x.log');
+    execFileSync('mkfifo', [file]);
+    // The reader opens the FIFO and never reads: once the pipe buffer is full, write() blocks.
+    child = spawn(
+      process.execPath,
+      ['-e', `require('fs').openSync(${JSON.stringify(file)}, 'r'); setInterval(() => {}, 1e9);`],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const capacity = 1000;
+    const selfLog = new MemorySelfLog();
+    const w = writer(file, { capacity, closeTimeoutMs: 300, selfLog, name: 'x.log', stderrWarnings: false });
+    const line = 'y'.repeat(199);
+    // 1000 lines = 200 KB, far past the 64 KB pipe buffer: the first batch stalls.
+    for (let i = 0; i < capacity; i++) w.append(line);
+    await waitFor(() => w.stats.queued === 0 && w.batches === 1);
+    let accepted = capacity;
+    for (let round = 0; round < 50; round++) {
+      for (let i = 0; i < 10_000; i++) if (w.append(line)) accepted++;
+      await new Promise((r) => setImmediate(r));
+      expect(w.stats.queued).toBeLessThanOrEqual(capacity);
+    }
+    expect(w.stats.queued).toBe(capacity);
+    expect(accepted).toBe(2 * capacity);
+    expect(w.stats.dropped).toBe(500_000 - capacity);
+    expect(w.batches).toBe(1);
+    expect(w.stats.written).toBe(0);
+    expect(selfLog.lines.filter((l) => /discarded 500 logs of x\.log$/.test(l))).toHaveLength(
+      Math.floor((500_000 - capacity) / 500),
+    );
+
+    await w.close();
+    expect(w.stats.failed).toBe(capacity);
+    expect(selfLog.lines).toContain(
+      '[WARN]  gave up writing x.log after 300 ms at close; 1000 queued lines lost',
+    );
+
+    // Unstall: the reader goes away, the blocked write fails (EPIPE) and is counted.
+    const exited = new Promise((r) => child!.once('exit', r));
+    child!.kill('SIGKILL');
+    await exited;
+    await waitFor(() => w.stats.failed === 2 * capacity);
+    expect(w.stats.written).toBe(0);
+  });
+});
