@@ -38,19 +38,45 @@ async function isDirectory(p: string): Promise<boolean> {
   }
 }
 
+async function subdirs(dir: string): Promise<string[]> {
+  try {
+    const entries = await fs.readdir(dir, { withFileTypes: true });
+    return entries
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
 /**
- * Maps what the user passed to tracelog directories: a log root (`~/logs`) is accepted as well as
- * the `tracelog` directory itself, so `--dir ./demo-logs` and `--dir ./demo-logs/tracelog` agree.
+ * Maps what the user passed to tracelog directories. Each given directory may be:
+ * - a `tracelog` directory itself;
+ * - a log root (`~/logs`, the tracer's `logDir`), whose `tracelog/` is used;
+ * - a root holding one log root per service (`demo-logs/gateway/tracelog`,
+ *   `demo-logs/backend/tracelog`), all of which are used — so one `--dir` covers a whole demo;
+ * and per-pid directories (`tracelog/<pid>/`, the tracer's `logPerPid`) are included.
  * With no directories, the default one.
  */
 export async function resolveTraceLogDirs(dirs: readonly string[] | undefined): Promise<string[]> {
   const given = dirs && dirs.length > 0 ? dirs : [defaultTraceLogDir()];
   const out: string[] = [];
+  const add = async (dir: string): Promise<void> => {
+    if (out.includes(dir)) return;
+    out.push(dir);
+    for (const name of await subdirs(dir)) if (/^\d+$/.test(name)) out.push(path.join(dir, name));
+  };
   for (const d of given) {
     const abs = path.resolve(d);
     const nested = path.join(abs, 'tracelog');
-    const dir = path.basename(abs) !== 'tracelog' && (await isDirectory(nested)) ? nested : abs;
-    if (!out.includes(dir)) out.push(dir);
+    if (path.basename(abs) === 'tracelog' || !(await isDirectory(nested))) await add(abs);
+    else await add(nested);
+    if (path.basename(abs) === 'tracelog') continue;
+    for (const name of await subdirs(abs)) {
+      const svc = path.join(abs, name, 'tracelog');
+      if (name !== 'tracelog' && (await isDirectory(svc))) await add(svc);
+    }
   }
   return out;
 }

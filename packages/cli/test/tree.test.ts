@@ -125,6 +125,26 @@ describe('a trace reassembled from two services', () => {
     ]);
   });
 
+  it('finds every service under one multi-service root, and per-pid directories', async () => {
+    const root = tempDir('cli-multi-');
+    const { gateway, backend } = twoServices();
+    const { renameSync, mkdirSync } = await import('node:fs');
+    renameSync(join(gateway, 'tracelog'), join(root, 'gw-tracelog'));
+    mkdirSync(join(root, 'gateway'));
+    renameSync(join(root, 'gw-tracelog'), join(root, 'gateway', 'tracelog'));
+    mkdirSync(join(root, 'backend', 'tracelog'), { recursive: true });
+    renameSync(join(backend, 'tracelog'), join(root, 'backend', 'tracelog', '4242'));
+    expect(await resolveTraceLogDirs([root])).toEqual([
+      root,
+      join(root, 'backend', 'tracelog'),
+      join(root, 'backend', 'tracelog', '4242'),
+      join(root, 'gateway', 'tracelog'),
+    ]);
+    const tree = buildTraceTree(await readDigestLines(await resolveTraceLogDirs([root]), { traceId: T }), T);
+    expect(tree.spanCount).toBe(7);
+    expect(tree.roots[0]?.children[0]?.children[0]?.record.spanId).toBe('0.1.1');
+  });
+
   it('reads rolled files and shadow/ files too', async () => {
     const root = tempDir('cli-roll-');
     const line = (spanId: string, time: string): string =>
