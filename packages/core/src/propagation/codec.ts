@@ -12,6 +12,21 @@ export type CarrierGetter = (lowerName: string) => string | undefined;
 /** Writes one header/attribute. */
 export type CarrierSetter = (name: string, value: string) => void;
 
+/**
+ * A carrier adapter object (see `getterFor`): `get` reads one value by lowercase name; the optional
+ * `keys` lists every name the carrier holds (any case), which formats with open-ended header names
+ * (`baggage-<key>`) need. Without `keys` those headers are not found.
+ */
+export interface CarrierReader {
+  get(lowerName: string): string | undefined;
+  keys?(): Iterable<string>;
+}
+
+/** A carrier adapter object (see `setterFor`) that writes one header/attribute. */
+export interface CarrierWriter {
+  set(name: string, value: string): void;
+}
+
 /** Settings every codec receives. */
 export interface CodecOptions {
   /** True over HTTP (baggage values URL-encoded as Java does); false for text maps (Kafka). */
@@ -31,6 +46,6 @@ export interface CodecOptions {
  */
 export interface PropagationCodec {
   readonly format: PropagationFormat;
-  extract(get: CarrierGetter, options: CodecOptions): SpanContext | null;
-  inject(context: SpanContext, set: CarrierSetter, options: CodecOptions): void;
+  extract(get: CarrierGetter | CarrierReader, options: CodecOptions): SpanContext | null;
+  inject(context: SpanContext, set: CarrierSetter | CarrierWriter, options: CodecOptions): void;
 }
