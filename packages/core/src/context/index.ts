@@ -1,0 +1,2 @@
+export { spanStorage, currentSpan, runWithSpan } from './storage';
+export { bindToSpan, bindEmitterToSpan } from './bind';

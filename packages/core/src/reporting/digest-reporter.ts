@@ -1,0 +1,60 @@
+import { encodeDigestJson, encodeDigestLegacy } from '../encoding/digest-line';
+import type { LogTypeDefinition } from '../log-types/log-type';
+import type { LogTypeRegistry } from '../log-types/registry';
+import type { SelfLog } from '../log/self-log';
+import type { ReadableSpan } from '../span/readable-span';
+import type { Reporter, WriterSource } from './reporter';
+
+/** Settings of the digest reporter. */
+export interface DigestReporterOptions {
+  readonly jsonOutput: boolean;
+  /** All digest logs off (stats still recorded). */
+  readonly disableAll: boolean;
+  /** Log types whose digest is off. */
+  readonly disabled: readonly string[];
+}
+
+/**
+ * Encodes one line per finished, sampled span and queues it on the log type's digest writer
+ * (load-test spans go to `shadow/`). Unsampled spans and disabled logs write nothing.
+ */
+export class DigestReporter implements Reporter {
+  readonly type = 'digest';
+  private readonly encode: (span: ReadableSpan, def: LogTypeDefinition) => string;
+  private readonly disabled: ReadonlySet<string>;
+  private readonly unknownTypes = new Set<string>();
+  private closed = false;
+
+  constructor(
+    private readonly registry: LogTypeRegistry,
+    private readonly files: WriterSource & { flush(): Promise<void> },
+    private readonly selfLog: SelfLog,
+    private readonly options: DigestReporterOptions,
+  ) {
+    this.encode = options.jsonOutput ? encodeDigestJson : encodeDigestLegacy;
+    this.disabled = new Set(options.disabled);
+  }
+
+  report(span: ReadableSpan): void {
+    if (this.closed || this.options.disableAll) return;
+    const ctx = span.context();
+    if (!ctx.sampled || this.disabled.has(span.logType)) return;
+    const def = this.registry.get(span.logType);
+    if (!def) {
+      if (!this.unknownTypes.has(span.logType) && this.unknownTypes.size < 100) {
+        this.unknownTypes.add(span.logType);
+        this.selfLog.warn(`span "${span.operationName}" has log type "${span.logType}" that no plugin registered; its digest line is not written`);
+      }
+      return;
+    }
+    this.files.writer(def.digestFile, ctx.isLoadTest).append(this.encode(span, def), ctx.traceId, ctx.spanId);
+  }
+
+  flush(): Promise<void> {
+    return this.files.flush();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
