@@ -1,0 +1,255 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { PropagationFormat } from '../propagation/codec';
+import type { TagValue } from '../span/readable-span';
+import type { SpanContext } from '../span/span-context';
+import type { Span, Tracer } from '../tracer/types';
+import { countPushes, countWrites, parseContentLength, type ByteCounter } from './body-count';
+import { HeaderFormatFilter } from './header-filter';
+import { HttpResultCodes } from './result-codes';
+import { HttpTags, UNMATCHED_ROUTE } from './tags';
+import { QueryRedactor, serverRequestUrl, type QueryRedaction } from './url';
+
+/** Paths that get no span: exact paths (query string ignored), RegExps, or a predicate. */
+export type IgnorePaths = readonly (string | RegExp)[] | ((path: string, req: IncomingMessage) => boolean);
+
+/** Options every HTTP server plugin shares (express, koa, Nest, egg). */
+export interface HttpServerTracingOptions {
+  /** Log type of the spans (registered by the plugin), e.g. `express`. */
+  logType: string;
+  /** Requests that get no span at all (health checks): one check per request, nothing else. */
+  ignorePaths?: IgnorePaths;
+  /** Trace header formats accepted from clients; default: the tracer's extract configuration. */
+  extractFormats?: readonly PropagationFormat[];
+  /** Query string handling in `request.url`; default `true` (dropped, as Java). */
+  redactQuery?: QueryRedaction;
+  /** Extra tags from the request, set when the span starts. Exceptions are self-logged. */
+  customTags?: (req: IncomingMessage) => Record<string, TagValue> | undefined | void;
+}
+
+/** Text of the `error` field when the client went away before the response was complete. */
+export const CLIENT_ABORTED_ERROR = 'client disconnected before the response was complete';
+
+const kServerSpan: unique symbol = Symbol('sofa-tracer.httpServerSpan');
+
+type WithState = { [kServerSpan]?: HttpServerSpan };
+
+let activeServerSpans = 0;
+
+/** Server spans started and not yet finished, process-wide (for leak tests and diagnostics). */
+export function activeHttpServerSpanCount(): number {
+  return activeServerSpans;
+}
+
+/**
+ * The per-request state of a traced server request: one object holding everything, so the
+ * shared event handlers need no closure. Plugins set {@link route} and call
+ * {@link recordError}; the helper does the rest when the response closes.
+ */
+export class HttpServerSpan implements ByteCounter {
+  /** Response body bytes written so far (ByteCounter). */
+  bytes = 0;
+  /** @internal ByteCounter slots. */
+  write: ByteCounter['write'] = undefined;
+  /** @internal */
+  end: ByteCounter['end'] = undefined;
+  /** @internal */
+  push: ByteCounter['push'] = undefined;
+  /** Route template set by the framework plugin; `UNMATCHED` is written when none. */
+  route: string | undefined = undefined;
+  /** First error recorded for this request. */
+  error: unknown = undefined;
+  /** True once an error was recorded (an error may be a falsy value such as `0` or `""`). */
+  hasError = false;
+  /** True once the span is finished. */
+  finished = false;
+  private readonly reqCounter: ByteCounter | undefined;
+
+  /** @internal created by {@link HttpServerTracing.start}. */
+  constructor(
+    readonly span: Span,
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    private readonly tracing: HttpServerTracing,
+    reqSize: number,
+  ) {
+    this.reqCounter = reqSize === -2 ? { bytes: 0, write: undefined, end: undefined, push: undefined } : undefined;
+    if (this.reqCounter !== undefined) countPushes(req, this.reqCounter);
+    countWrites(res, this);
+  }
+
+  /**
+   * Records an error of the request (the first one wins; `'route'`/`'router'` routing signals of
+   * express are ignored). The error object itself is never changed.
+   */
+  recordError(error: unknown): void {
+    if (this.hasError || error === 'route' || error === 'router' || error === undefined || error === null) return;
+    this.hasError = true;
+    this.error = error;
+  }
+
+  /** Ends the span (idempotent); called by the helper when the response closes. */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    activeServerSpans--;
+    const { span, res, req } = this;
+    try {
+      const tracing = this.tracing;
+      if (tracing.beforeFinish !== undefined) tracing.beforeFinish(this);
+      const route = this.route ?? UNMATCHED_ROUTE;
+      span.setTag(HttpTags.ROUTE, route);
+      span.setOperationName(req.method + ' ' + route);
+      if (this.reqCounter !== undefined) span.setTag(HttpTags.REQUEST_SIZE, this.reqCounter.bytes);
+      span.setTag(HttpTags.RESPONSE_SIZE, req.method === 'HEAD' ? 0 : this.bytes);
+      if (this.hasError) span.setError(this.error);
+      if (res.writableFinished) {
+        span.setResultCode(res.statusCode);
+      } else {
+        span.setResultCode(HttpResultCodes.CLIENT_ABORTED);
+        if (!this.hasError) span.setTag(HttpTags.ERROR, CLIENT_ABORTED_ERROR);
+      }
+    } catch (e) {
+      tracingFault(this.tracing.tracer, e);
+    }
+    span.finish();
+  }
+}
+
+function tracingFault(tracer: Tracer, e: unknown): void {
+  try {
+    tracer.selfLog.error('http server tracing failed', e);
+  } catch {
+    // the self-log must not break the request either
+  }
+}
+
+function onResponseClose(this: ServerResponse & WithState): void {
+  const st = this[kServerSpan];
+  if (st !== undefined) {
+    this[kServerSpan] = undefined;
+    st.finish();
+  }
+}
+
+/**
+ * Everything HTTP server plugins share: extract the incoming context, start the `server` span
+ * as the child of the remote span (client `0.1` → server `0.1.1`; no context → root `0`), set
+ * `request.url`, `method`, sizes, `result.code`, `error`, and finish exactly once when the
+ * response closes. Create one per plugin instance; call {@link start} per request.
+ */
+export class HttpServerTracing {
+  /** @internal hook for plugins that learn the route only at the end (koa). */
+  beforeFinish: ((st: HttpServerSpan) => void) | undefined = undefined;
+  private readonly redactor: QueryRedactor;
+  private readonly ignoreSet: ReadonlySet<string> | undefined;
+  private readonly ignoreRegexps: readonly RegExp[] | undefined;
+  private readonly ignoreFn: ((path: string, req: IncomingMessage) => boolean) | undefined;
+  private readonly formatFilter: HeaderFormatFilter | undefined;
+  private readonly logType: string;
+  private readonly customTags: HttpServerTracingOptions['customTags'];
+
+  constructor(
+    readonly tracer: Tracer,
+    options: HttpServerTracingOptions,
+  ) {
+    this.logType = options.logType;
+    this.redactor = new QueryRedactor(options.redactQuery);
+    this.customTags = options.customTags;
+    this.formatFilter = options.extractFormats ? new HeaderFormatFilter(options.extractFormats) : undefined;
+    const ignore = options.ignorePaths;
+    if (typeof ignore === 'function') {
+      this.ignoreFn = ignore;
+    } else if (Array.isArray(ignore) && ignore.length > 0) {
+      const strings = ignore.filter((p): p is string => typeof p === 'string');
+      const regexps = ignore.filter((p): p is RegExp => p instanceof RegExp);
+      this.ignoreSet = strings.length > 0 ? new Set(strings) : undefined;
+      this.ignoreRegexps = regexps.length > 0 ? regexps : undefined;
+    }
+  }
+
+  /** True when the request matches `ignorePaths`. */
+  isIgnored(req: IncomingMessage): boolean {
+    if (this.ignoreSet === undefined && this.ignoreRegexps === undefined && this.ignoreFn === undefined) return false;
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q >= 0 ? url.slice(0, q) : url;
+    try {
+      if (this.ignoreSet !== undefined && this.ignoreSet.has(path)) return true;
+      if (this.ignoreRegexps !== undefined) {
+        for (const r of this.ignoreRegexps) {
+          r.lastIndex = 0;
+          if (r.test(path)) return true;
+        }
+      }
+      return this.ignoreFn !== undefined && this.ignoreFn(path, req) === true;
+    } catch (e) {
+      tracingFault(this.tracer, e);
+      return false;
+    }
+  }
+
+  /**
+   * Starts the server span of one request, or returns `undefined` for ignored paths (and if the
+   * tracer fails — a tracing fault never reaches the application). The caller makes
+   * `state.span` current for the rest of the request (`tracer.withSpan`).
+   */
+  start(req: IncomingMessage, res: ServerResponse): HttpServerSpan | undefined {
+    if (this.isIgnored(req)) return undefined;
+    const existing = (req as WithState)[kServerSpan];
+    if (existing !== undefined) return existing; // the plugin was mounted twice: one span
+    try {
+      const tracer = this.tracer;
+      let parent: SpanContext | null = null;
+      try {
+        parent = tracer.extract('http_headers', this.formatFilter ? this.formatFilter.filter(req.headers) : req.headers);
+      } catch (e) {
+        tracingFault(tracer, e);
+      }
+      const method = req.method ?? 'GET';
+      const reqSize = requestBodySize(req);
+      const span = tracer.startSpan(method, {
+        kind: 'server',
+        childOf: parent,
+        logType: this.logType,
+        tags: {
+          [HttpTags.URL]: serverRequestUrl(req, this.redactor),
+          [HttpTags.METHOD]: method,
+          [HttpTags.REQUEST_SIZE]: reqSize === -2 ? -1 : reqSize,
+        },
+      });
+      if (this.customTags !== undefined) {
+        try {
+          const extra = this.customTags(req);
+          if (extra) span.setTags(extra);
+        } catch (e) {
+          tracingFault(tracer, e);
+        }
+      }
+      const st = new HttpServerSpan(span, req, res, this, reqSize);
+      (req as WithState)[kServerSpan] = st;
+      (res as WithState)[kServerSpan] = st;
+      activeServerSpans++;
+      res.once('close', onResponseClose);
+      return st;
+    } catch (e) {
+      tracingFault(this.tracer, e);
+      return undefined;
+    }
+  }
+}
+
+/** The traced state of a request, if a server plugin started one. */
+export function getHttpServerSpan(req: IncomingMessage): HttpServerSpan | undefined {
+  return (req as WithState)[kServerSpan];
+}
+
+/**
+ * Request body size known up front: `content-length`, 0 without a body, -2 = chunked (count
+ * the bytes as they arrive).
+ */
+function requestBodySize(req: IncomingMessage): number {
+  const h = req.headers;
+  const cl = h['content-length'];
+  if (cl !== undefined) return parseContentLength(cl);
+  return h['transfer-encoding'] !== undefined ? -2 : 0;
+}

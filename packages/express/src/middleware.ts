@@ -1,0 +1,52 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EXPRESS_LOG_TYPE, HttpServerTracing, resolveTracer, type Tracer, type TracerOptions } from '@sofa-tracer/core';
+import { hookExpressApp } from './layer-hooks';
+import { PLUGIN_KEYS, type SofaTracerExpressOptions } from './options';
+
+/** The connect-style middleware signature (no dependency on express' types). */
+export type SofaTracerMiddleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+function tracerOptionsOf(options: SofaTracerExpressOptions): TracerOptions {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(options)) if (!PLUGIN_KEYS.includes(key)) out[key] = (options as Record<string, unknown>)[key];
+  return out as TracerOptions;
+}
+
+/**
+ * The express middleware: one `server` span per request, continuing the caller's trace, current
+ * for the whole request (async handlers included), written to `express-digest.log` /
+ * `express-stat.log` with the route template. Mount it first: `app.use(sofaTracer())`.
+ *
+ * Uses the running global tracer, or creates it from `options` (and `SOFA_TRACER_*` env);
+ * invalid tracer options throw here, at start-up, never per request.
+ */
+export function sofaTracer(options: SofaTracerExpressOptions = {}): SofaTracerMiddleware {
+  const tracer: Tracer = options.tracer ?? resolveTracer(tracerOptionsOf(options));
+  tracer.registerLogType(EXPRESS_LOG_TYPE);
+  const tracing = new HttpServerTracing(tracer, {
+    logType: EXPRESS_LOG_TYPE.name,
+    ignorePaths: options.ignorePaths,
+    extractFormats: options.extractFormats,
+    redactQuery: options.redactQuery,
+    customTags: options.customTags,
+  });
+  let lastApp: unknown = undefined;
+
+  return function sofaTracerMiddleware(req, res, next) {
+    const app = (req as { app?: unknown }).app;
+    if (app !== lastApp) {
+      lastApp = app;
+      try {
+        hookExpressApp(app);
+      } catch (e) {
+        tracer.selfLog.error('express: could not hook the router; routes will be UNMATCHED', e);
+      }
+    }
+    const st = tracing.start(req, res);
+    if (st === undefined) {
+      next();
+      return;
+    }
+    tracer.withSpan(st.span, next);
+  };
+}
