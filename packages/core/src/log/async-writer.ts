@@ -113,7 +113,7 @@ export class AsyncLogWriter implements LogWriter {
   /** Bound once so that scheduling a drain allocates nothing per line. */
   private readonly onImmediate = (): void => {
     this.scheduled = false;
-    this.pumpDone = this.pump();
+    if (!this.pumping) this.pumpDone = this.pump();
   };
 
   private readonly onRetry = (): void => {
@@ -250,7 +250,6 @@ export class AsyncLogWriter implements LogWriter {
 
   /** Writes queued batches until the queue is empty or the file cannot be written. */
   private async pump(): Promise<void> {
-    if (this.pumping) return;
     this.pumping = true;
     try {
       while (this.count > 0) {
@@ -264,6 +263,8 @@ export class AsyncLogWriter implements LogWriter {
         if (t >= this.period.end || t < this.period.start) await this.roll(t);
         if (this.fd >= 0 && performance.now() >= this.nextPathCheck) await this.checkPath();
         if (this.fd < 0) continue;
+        // The queue may have been given up on (close timeout) while an open or roll was pending.
+        if (this.count === 0) break;
         await this.writeBatch();
         if (this.fd < 0) {
           this.scheduleRetry();
