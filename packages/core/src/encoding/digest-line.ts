@@ -15,7 +15,7 @@ export function encodeDigestJson(span: ReadableSpan, def: LogTypeDefinition): st
     '{"time":"' +
     formatLogTime(span.endTime) +
     '","local.app":' +
-    jsonString(span.localApp) +
+    cachedJson(span.localApp) +
     ',"traceId":' +
     jsonString(ctx.traceId) +
     ',"spanId":' +
@@ -25,15 +25,16 @@ export function encodeDigestJson(span: ReadableSpan, def: LogTypeDefinition): st
     '","result.code":' +
     jsonString(span.resultCode) +
     ',"current.thread.name":' +
-    jsonString(span.threadName) +
+    cachedJson(span.threadName) +
     ',"time.cost.milliseconds":"' +
     Math.round(span.durationMs) +
     'ms"';
   const tags = span.tags;
   const fields = def.digestFields;
+  const prefixes = keyPrefixes(def);
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i]!;
-    line += ',' + jsonString(f.key) + ':';
+    line += prefixes[i];
     line += f.type === 'number' ? numberValue(tags[f.key], f.fallback) : jsonString(stringValue(tags[f.key], f.fallback));
   }
   return (
@@ -80,6 +81,29 @@ export function encodeDigestLegacy(span: ReadableSpan, def: LogTypeDefinition): 
     legacyValue(ctx.bizBaggage.size ? encodeBaggage(ctx.bizBaggage) : '') +
     ','
   );
+}
+
+// The `,"field":` prefixes of a log type are the same on every line: escape them once.
+const prefixCache = new WeakMap<LogTypeDefinition, readonly string[]>();
+function keyPrefixes(def: LogTypeDefinition): readonly string[] {
+  let p = prefixCache.get(def);
+  if (!p) {
+    p = def.digestFields.map((f) => ',' + jsonString(f.key) + ':');
+    prefixCache.set(def, p);
+  }
+  return p;
+}
+
+// local.app and the thread name rarely change within a process: remember the last escapes.
+const lastJson = new Map<string, string>();
+function cachedJson(value: string): string {
+  let j = lastJson.get(value);
+  if (j === undefined) {
+    if (lastJson.size > 64) lastJson.clear();
+    j = jsonString(value);
+    lastJson.set(value, j);
+  }
+  return j;
 }
 
 function stringValue(v: TagValue | undefined, fallback: string | number | undefined): string {

@@ -40,7 +40,7 @@ export class DigestReporter implements Reporter {
     const ctx = span.context();
     if (!ctx.sampled || this.disabled.has(span.logType)) return;
     const def = this.registry.get(span.logType);
-    if (!def) {
+    if (def === undefined) {
       if (!this.unknownTypes.has(span.logType) && this.unknownTypes.size < 100) {
         this.unknownTypes.add(span.logType);
         this.selfLog.warn(`span "${span.operationName}" has log type "${span.logType}" that no plugin registered; its digest line is not written`);

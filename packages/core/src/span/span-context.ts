@@ -45,7 +45,7 @@ export class SpanContext {
 
   /** True when biz baggage carries the load-test mark `mark=T`. */
   get isLoadTest(): boolean {
-    return this.bizBaggage.get('mark') === 'T';
+    return this.bizBaggage.size !== 0 && this.bizBaggage.get('mark') === 'T';
   }
 }
 
