@@ -163,8 +163,9 @@ async function main() {
     for (let round = 0; round < o.rounds; round++) {
       const order = servers.map((_, i) => servers[(i + round) % servers.length]);
       for (const s of order) {
+        const before = await s.stats();
         const r = await load(s.url, o, o.duration);
-        const { rss } = await s.stats();
+        const { rss, cpuMicros } = await s.stats();
         const row = {
           round: round + 1,
           rps: r.requests.average,
@@ -175,11 +176,13 @@ async function main() {
           non2xx: r.non2xx,
           errors: r.errors,
           rssMB: Math.round(rss / 1048576),
+          // Server CPU per request: insensitive to other load on the machine, unlike req/s.
+          cpuMicrosPerReq: (cpuMicros - before.cpuMicros) / Math.max(1, r.requests.total),
         };
         results[s.variant.name].push(row);
         console.log(
           `  round ${row.round} ${s.variant.name.padEnd(5)} ${fmt(row.rps).padStart(8)} req/s  p99 ${fmt(row.p99, 2)} ms  ` +
-            `rss ${row.rssMB} MB${row.non2xx || row.errors ? `  (${row.non2xx} non-2xx, ${row.errors} errors)` : ''}`,
+            `cpu ${row.cpuMicrosPerReq.toFixed(1)} µs/req  rss ${row.rssMB} MB${row.non2xx || row.errors ? `  (${row.non2xx} non-2xx, ${row.errors} errors)` : ''}`,
         );
       }
     }
@@ -204,6 +207,7 @@ async function main() {
       rps: median(rows.map((r) => r.rps)),
       p99: median(rows.map((r) => r.p99)),
       p50: median(rows.map((r) => r.p50)),
+      cpuMicrosPerReq: median(rows.map((r) => r.cpuMicrosPerReq)),
       totalRequests: rows.reduce((a, r) => a + r.total, 0),
     };
   }
@@ -214,10 +218,11 @@ async function main() {
   if (closed.sofa && summary.sofa) closed.sofa.digestLinesPerRequest = closed.sofa.digestLines / (summary.sofa.totalRequests + 0);
   const label = Object.fromEntries(VARIANTS.map((v) => [v.name, v.label]));
   console.log(`\nmedian of ${o.rounds} rounds:`);
-  console.log(`  ${'variant'.padEnd(44)} ${'req/s'.padStart(8)}  ${'p99 ms'.padStart(7)}  vs bare`);
+  console.log(`  ${'variant'.padEnd(44)} ${'req/s'.padStart(8)}  ${'p99 ms'.padStart(7)}  vs bare  server CPU/req`);
   for (const [name, s] of Object.entries(summary)) {
     const ratio = s.ratioToBare !== undefined ? s.ratioToBare.toFixed(3) : '-';
-    console.log(`  ${label[name].padEnd(44)} ${fmt(s.rps).padStart(8)}  ${fmt(s.p99, 2).padStart(7)}  ${ratio}`);
+    const cpu = `${s.cpuMicrosPerReq.toFixed(1)} µs` + (bare ? ` (${(s.cpuMicrosPerReq / bare.cpuMicrosPerReq).toFixed(2)}x)` : '');
+    console.log(`  ${label[name].padEnd(44)} ${fmt(s.rps).padStart(8)}  ${fmt(s.p99, 2).padStart(7)}  ${ratio.padStart(7)}  ${cpu}`);
   }
   if (summary.sofa && summary.otel) {
     console.log(`  sofa-tracer / OpenTelemetry throughput: ${(summary.sofa.rps / summary.otel.rps).toFixed(2)}x`);

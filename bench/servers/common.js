@@ -20,7 +20,8 @@ function serve(express, install, onClose) {
   server.keepAliveTimeout = 60_000;
   process.on('message', async (msg) => {
     if (msg === 'stats') {
-      process.send({ type: 'stats', rss: process.memoryUsage().rss });
+      const cpu = process.cpuUsage();
+      process.send({ type: 'stats', rss: process.memoryUsage().rss, cpuMicros: cpu.user + cpu.system });
     } else if (msg === 'close') {
       server.closeAllConnections?.();
       server.close();
