@@ -105,6 +105,7 @@ function resolveAppName(option: unknown, env: string | undefined): string {
       'a non-empty string: pass init({ appName: "my-app" }), set SOFA_TRACER_APP_NAME, or give the main module\'s package.json a "name"',
     );
   }
+  // eslint-disable-next-line no-control-regex
   if (/[\r\n\u0000-\u001f]/.test(name)) throw new ConfigError('appName', name, 'a name without control characters');
   return name.trim();
 }

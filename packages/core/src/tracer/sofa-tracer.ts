@@ -245,5 +245,6 @@ export class SofaTracer implements Tracer, SpanSink {
 }
 
 function sanitize(s: string): string {
+  // eslint-disable-next-line no-control-regex
   return String(s).replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 64);
 }
