@@ -21,3 +21,4 @@ export { traceFunction, traced, type TraceFunctionOptions } from './manual/trace
 export * from './ids';
 export * from './propagation';
 export * from './log';
+export * from './http';
