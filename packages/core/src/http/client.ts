@@ -118,14 +118,18 @@ export class HttpClientSpan {
   }
 }
 
-/** Writes injected headers through a setter; one reusable instance, no closure per call. */
+/** Writes one header into an instrumentation's request object (a module-level function, not a closure). */
+export type HeaderWriter<T> = (target: T, name: string, value: string) => void;
+
+/** Writes injected headers through a writer; one reusable instance, no closure per call. */
 class InjectCarrier {
-  setter: ((name: string, value: string) => void) | undefined = undefined;
+  writer: HeaderWriter<unknown> | undefined = undefined;
+  target: unknown = undefined;
   get(): null {
     return null;
   }
   set(name: string, value: string): void {
-    if (this.setter !== undefined) this.setter(name, value);
+    if (this.writer !== undefined) this.writer(this.target, name, value);
   }
 }
 
@@ -174,10 +178,11 @@ export class HttpClientTracing {
   }
 
   /**
-   * Starts the span of one outgoing call and injects trace headers through `setHeader` when the
-   * host is allowed. Returns `undefined` when the call is not traced. Never throws.
+   * Starts the span of one outgoing call and, when the host is allowed, injects trace headers
+   * with `writer(target, name, value)`. Returns `undefined` when the call is not traced.
+   * Never throws.
    */
-  start(info: HttpClientRequestInfo, setHeader: ((name: string, value: string) => void) | undefined): HttpClientSpan | undefined {
+  start<T>(info: HttpClientRequestInfo, writer?: HeaderWriter<T>, target?: T): HttpClientSpan | undefined {
     const tracer = this.tracer();
     if (tracer === undefined) return undefined;
     try {
@@ -204,13 +209,15 @@ export class HttpClientTracing {
           tracer.selfLog.error('httpclient customTags failed', e);
         }
       }
-      if (setHeader !== undefined && this.hosts.matches(info.hostname, info.hostPort)) {
+      if (writer !== undefined && this.hosts.matches(info.hostname, info.hostPort)) {
         const carrier = this.carrier;
-        carrier.setter = setHeader;
+        carrier.writer = writer as HeaderWriter<unknown>;
+        carrier.target = target;
         try {
           tracer.inject(span.context(), HTTP_HEADERS, carrier);
         } finally {
-          carrier.setter = undefined;
+          carrier.writer = undefined;
+          carrier.target = undefined;
         }
       }
       activeClientSpans++;

@@ -22,4 +22,4 @@ export {
   CALLER_ABORTED_ERROR,
   NO_RESPONSE_ERROR,
 } from './client';
-export type { HttpClientTracingOptions, HttpClientRequestInfo } from './client';
+export type { HttpClientTracingOptions, HttpClientRequestInfo, HeaderWriter } from './client';

@@ -1,0 +1,254 @@
+import http from 'node:http';
+import https from 'node:https';
+import diagnostics from 'node:diagnostics_channel';
+import { request as undiciRequest, Agent } from 'undici';
+import axios from 'axios';
+import { HttpClient } from 'urllib';
+import { instrumentHttpClients, httpClientInstrumentationStats } from '@sofa-tracer/http-client';
+import type { ReadableSpan } from '@sofa-tracer/core';
+import { makeTracer, until, type TestTracer } from './helpers';
+import { startBackend, type Seen } from './backend';
+
+const DIGEST = 'httpclient-digest.log';
+
+let t: TestTracer;
+let backend: Awaited<ReturnType<typeof startBackend>>;
+let uninstall: () => void;
+const originals = { request: http.request, get: http.get, httpsRequest: https.request, httpsGet: https.get };
+
+let closedPort = 0;
+
+beforeAll(async () => {
+  // a port nothing listens on (fetch refuses "bad ports" such as 1 before connecting)
+  const probe = http.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  closedPort = (probe.address() as { port: number }).port;
+  await new Promise((r) => probe.close(r));
+  t = makeTracer('gateway');
+  backend = await startBackend();
+  uninstall = instrumentHttpClients({ tracer: t.tracer });
+});
+
+afterAll(async () => {
+  uninstall();
+  await backend.close();
+  await t.close();
+});
+
+beforeEach(() => {
+  t.spans.length = 0;
+  backend.seen.length = 0;
+});
+
+function urlllibClient(): HttpClient {
+  return new HttpClient();
+}
+
+/** Runs `fn` under a server-like parent span and returns the parent. */
+async function underParent(fn: () => Promise<unknown>): Promise<ReadableSpan> {
+  const parent = t.tracer.startSpan('GET /parent', { kind: 'server', childOf: null });
+  await t.tracer.withSpan(parent, fn);
+  parent.finish();
+  return parent;
+}
+
+async function clientSpans(n: number): Promise<ReadableSpan[]> {
+  await until(() => t.spans.filter((s) => s.kind === 'client').length >= n, `${n} client spans`);
+  return t.spans.filter((s) => s.kind === 'client');
+}
+
+const clients: [string, (url: string) => Promise<unknown>][] = [
+  ['fetch (Node-bundled undici)', async (url) => (await fetch(url)).text()],
+  ['undici.request (undici 7 package)', async (url) => (await undiciRequest(url)).body.text()],
+  ['urllib 4', async (url) => urlllibClient().request(url)],
+  ['axios (node:http)', async (url) => axios.get(url)],
+  [
+    'http.get',
+    (url) =>
+      new Promise((resolve, reject) => {
+        http.get(url, (res) => {
+          res.resume();
+          res.on('end', resolve);
+        }).on('error', reject);
+      }),
+  ],
+];
+
+describe.each(clients)('%s', (_label, call) => {
+  it('writes one client span, child of the active span, and sends its context downstream', async () => {
+    let parent!: ReadableSpan;
+    await (async () => {
+      parent = await underParent(async () => {
+        await call(backend.url + '/echo?secret=1');
+      });
+    })();
+    const [span] = await clientSpans(1);
+    const ctx = span!.context();
+    expect(ctx.traceId).toBe(parent.context().traceId);
+    expect(ctx.spanId).toBe('0.1');
+    expect(ctx.parentId).toBe('0');
+    const seen = backend.seen.at(-1) as Seen;
+    expect(seen.headers['x-b3-traceid']).toBe(ctx.traceId);
+    expect(seen.headers['x-b3-spanid']).toBe('0.1');
+    expect(seen.headers['x-b3-parentspanid']).toBe('0');
+    expect(seen.headers['x-b3-sampled']).toBe('true');
+    expect(seen.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(span!.resultCode).toBe('200');
+    expect(span!.tags).toMatchObject({
+      'request.url': `${backend.url}/echo`,
+      method: 'GET',
+      'req.size.bytes': 0,
+      'resp.size.bytes': JSON.stringify({ ok: true, body: 0 }).length,
+      'remote.host': `127.0.0.1:${backend.port}`,
+    });
+    const lines = await t.digest(DIGEST);
+    const line = lines.find((l) => l.traceId === ctx.traceId && l.spanId === '0.1')!;
+    expect(Object.keys(line)).toEqual([
+      'time',
+      'local.app',
+      'traceId',
+      'spanId',
+      'span.kind',
+      'result.code',
+      'current.thread.name',
+      'time.cost.milliseconds',
+      'request.url',
+      'method',
+      'req.size.bytes',
+      'resp.size.bytes',
+      'remote.app',
+      'sys.baggage',
+      'biz.baggage',
+    ]);
+    expect(line).toMatchObject({ 'span.kind': 'client', 'result.code': '200', 'remote.app': '', method: 'GET' });
+  });
+
+  it('counts a chunked response body', async () => {
+    await call(backend.url + '/chunked');
+    const [span] = await clientSpans(1);
+    // Node 20's bundled undici (fetch) publishes no body-chunk events: the size is unknown
+    expect(span!.tags['resp.size.bytes']).toBe(_label.startsWith('fetch') ? -1 : 12);
+    expect(span!.resultCode).toBe('200');
+    expect(span!.context().spanId).toBe('0'); // no active span: a root
+  });
+
+  it('finishes with 99 and the error when the connection is refused', async () => {
+    await expect(call(`http://127.0.0.1:${closedPort}/refused`)).rejects.toBeDefined();
+    const [span] = await clientSpans(1);
+    expect(span!.resultCode).toBe('99');
+    expect(String(span!.tags.error)).not.toBe('');
+    expect(span!.tags['resp.size.bytes']).toBe(-1);
+  });
+});
+
+describe('outcomes', () => {
+  it('fetch aborted by an AbortSignal → 499; timeout → 03', async () => {
+    const ac = new AbortController();
+    const p = fetch(backend.url + '/slow', { signal: ac.signal });
+    setTimeout(() => ac.abort(), 20);
+    await expect(p).rejects.toThrow();
+    await expect(fetch(backend.url + '/slow', { signal: AbortSignal.timeout(30) })).rejects.toThrow();
+    const spans = await clientSpans(2);
+    expect(spans.map((s) => s.resultCode).sort()).toEqual(['03', '499'].sort());
+  });
+
+  it('undici headersTimeout → 03', async () => {
+    // undici's coarse timers fire timeouts with up to ~1 s of slack: the backend waits longer
+    const dispatcher = new Agent({ headersTimeout: 50 });
+    await expect(undiciRequest(backend.url + '/slow?ms=2500', { dispatcher })).rejects.toThrow();
+    const [span] = await clientSpans(1);
+    expect(span!.resultCode).toBe('03');
+    await dispatcher.close();
+  });
+
+  it('axios timeout → 03; http.request timeout + destroy → 03', async () => {
+    await expect(axios.get(backend.url + '/slow', { timeout: 30 })).rejects.toThrow();
+    await new Promise<void>((resolve) => {
+      const req = http.get(backend.url + '/slow');
+      req.setTimeout(30, () => req.destroy(new Error('gave up')));
+      req.on('error', () => resolve());
+    });
+    const spans = await clientSpans(2);
+    expect(spans.map((s) => s.resultCode)).toEqual(['03', '03']);
+  });
+
+  it('a body cut short by the server → 99', async () => {
+    await new Promise<void>((resolve) => {
+      http.get(backend.url + '/reset', (res) => {
+        res.on('data', () => undefined);
+        res.on('error', () => resolve());
+        res.on('close', () => resolve());
+      });
+    });
+    await expect(fetch(backend.url + '/reset').then((r) => r.text())).rejects.toThrow();
+    const spans = await clientSpans(2);
+    expect(spans.map((s) => s.resultCode)).toEqual(['99', '99']);
+  });
+
+  it('HTTP error statuses are result codes, not errors', async () => {
+    const res = await fetch(backend.url + '/status/404');
+    await res.text();
+    const [span] = await clientSpans(1);
+    expect(span!.resultCode).toBe('404');
+    expect(span!.tags.error ?? '').toBe('');
+  });
+
+  it('counts request bodies (content-length and streamed)', async () => {
+    await fetch(backend.url + '/echo', { method: 'POST', body: 'x'.repeat(300) }).then((r) => r.text());
+    await new Promise<void>((resolve) => {
+      const req = http.request(backend.url + '/echo', { method: 'POST' }, (res) => {
+        res.resume();
+        res.on('end', resolve);
+      });
+      req.write('abc');
+      req.end('defg');
+    });
+    const spans = await clientSpans(2);
+    expect(spans.map((s) => s.tags['req.size.bytes'])).toEqual([300, 7]);
+    expect(backend.seen.map((s) => s.body)).toEqual([300, 7]);
+  });
+
+  it('https: the wrapper covers https.get (error path, no certificate needed)', async () => {
+    await new Promise<void>((resolve) => https.get('https://127.0.0.1:1/x').on('error', () => resolve()));
+    const [span] = await clientSpans(1);
+    expect(span!.tags['request.url']).toBe('https://127.0.0.1:1/x');
+    expect(span!.resultCode).toBe('99');
+  });
+});
+
+describe('headers', () => {
+  it('replaces trace headers the caller set instead of sending two (undici and http)', async () => {
+    const stale = { 'X-B3-TraceId': 'stale', 'X-B3-SpanId': '9.9', traceparent: '00-' + 'a'.repeat(32) + '-' + 'b'.repeat(16) + '-01' };
+    await underParent(async () => {
+      await undiciRequest(backend.url + '/echo', { headers: stale }).then((r) => r.body.text());
+      await fetch(backend.url + '/echo', { headers: stale }).then((r) => r.text());
+      await axios.get(backend.url + '/echo', { headers: stale });
+    });
+    expect(backend.seen).toHaveLength(3);
+    for (const s of backend.seen) {
+      const traceIds = s.rawHeaders.filter((_, i) => i % 2 === 0 && s.rawHeaders[i]!.toLowerCase() === 'x-b3-traceid');
+      expect(traceIds).toHaveLength(1);
+      expect(s.headers['x-b3-traceid']).not.toBe('stale');
+      expect(s.headers.traceparent).not.toContain('a'.repeat(32));
+    }
+  });
+});
+
+describe('uninstall', () => {
+  it('restores node:http and unsubscribes from undici', () => {
+    const stats = httpClientInstrumentationStats();
+    expect(stats.installed).toBe(true);
+    expect(stats.channelSubscriptions).toBe(5);
+    expect(http.request).not.toBe(originals.request);
+    uninstall();
+    expect(http.request).toBe(originals.request);
+    expect(http.get).toBe(originals.get);
+    expect(https.request).toBe(originals.httpsRequest);
+    expect(https.get).toBe(originals.httpsGet);
+    expect(httpClientInstrumentationStats().channelSubscriptions).toBe(0);
+    // urllib subscribes to some undici channels itself; this one is ours alone
+    expect(diagnostics.channel('undici:request:bodyChunkReceived').hasSubscribers).toBe(false);
+    expect(httpClientInstrumentationStats().installed).toBe(false);
+    uninstall = instrumentHttpClients({ tracer: t.tracer });
+  });
+});
