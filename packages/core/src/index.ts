@@ -4,7 +4,7 @@
  */
 export { init, getTracer, tryGetTracer, resolveTracer, createTracer } from './tracer/global';
 export { SofaTracer, MAX_SPAN_DEPTH, type TracerInternals } from './tracer/sofa-tracer';
-export type { Tracer, Span, StartSpanOptions, Carrier, CarrierFormat } from './tracer/types';
+export type { Tracer, Span, StartSpanOptions, Carrier } from './tracer/types';
 export { SpanContext, parentIdOf } from './span/span-context';
 export type { ReadableSpan, SpanKind, TagValue, SpanLogRecord } from './span/readable-span';
 export { errorMessage } from './span/tracer-span';

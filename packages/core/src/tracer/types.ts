@@ -5,8 +5,10 @@ import type { ReadableSpan, SpanKind, TagValue } from '../span/readable-span';
 import type { SpanContext } from '../span/span-context';
 import type { SpanListener } from '../reporting/span-listener';
 
+import type { CarrierFormat } from '../propagation/propagator';
+
 /** Carrier formats of `extract`/`inject`: HTTP headers (URL-encoded baggage) or a text map (Kafka). */
-export type CarrierFormat = 'http_headers' | 'text_map';
+export type { CarrierFormat };
 
 /**
  * A carrier: Node's `IncomingHttpHeaders`/`OutgoingHttpHeaders`, a fetch `Headers`, a plain
