@@ -64,7 +64,14 @@ export function readW3cTraceContext(reader: CarrierReader): W3cTraceContext | nu
     }
     traceState = formatTracestate(others);
   }
-  return { ...tp, sofaSpanId, traceState, traceStateInvalid: members === null && rawState !== undefined };
+  return {
+    traceId: tp.traceId,
+    parentId: tp.parentId,
+    sampled: tp.sampled,
+    sofaSpanId,
+    traceState,
+    traceStateInvalid: members === null && rawState !== undefined,
+  };
 }
 
 function extract(get: CarrierGetter | CarrierReader, options: CodecOptions): SpanContext | null {
