@@ -1,4 +1,11 @@
-export { generateTraceId, ipToHex, pickIpv4Hex, localIpHex, FALLBACK_IP_HEX, type InterfaceMap } from './trace-id';
+export {
+  generateTraceId,
+  ipToHex,
+  pickIpv4Hex,
+  localIpHex,
+  FALLBACK_IP_HEX,
+  type InterfaceMap,
+} from './trace-id';
 export { fnv1a64Hex } from './fnv';
 export { toW3cTraceId, toW3cSpanId } from './id-mapping';
 export {

@@ -9,7 +9,8 @@ import { networkInterfaces } from 'node:os';
 /** What `os.networkInterfaces()` returns, reduced to the fields read here. */
 export type InterfaceMap = Record<
   string,
-  ReadonlyArray<{ readonly address: string; readonly family: string | number; readonly internal: boolean }> | undefined
+  | ReadonlyArray<{ readonly address: string; readonly family: string | number; readonly internal: boolean }>
+  | undefined
 >;
 
 /** Hex prefix used when no non-loopback IPv4 address exists (Java's fallback). */

@@ -25,15 +25,13 @@ export function isValidTraceId(id: unknown): id is string {
   if (n === 0 || n > MAX_TRACE_ID_LENGTH) return false;
   for (let i = 0; i < n; i++) {
     const c = id.charCodeAt(i);
-    if (
-      !(
-        (c >= 48 && c <= 57) || // 0-9
-        (c >= 97 && c <= 122) || // a-z
-        (c >= 65 && c <= 90) || // A-Z
-        c === 95 || // _
-        c === 45 // -
-      )
-    ) {
+    if (!(
+      (c >= 48 && c <= 57) || // 0-9
+      (c >= 97 && c <= 122) || // a-z
+      (c >= 65 && c <= 90) || // A-Z
+      c === 95 || // _
+      c === 45 // -
+    )) {
       return false;
     }
   }

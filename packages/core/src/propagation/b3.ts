@@ -2,7 +2,14 @@ import { toW3cSpanId, toW3cTraceId } from '../ids/id-mapping';
 import { isLowerHexId, isValidSpanId, isValidTraceId } from '../ids/validate';
 import { parentIdOf, type SpanContext } from '../span/span-context';
 import { safeSet, toReader, toWriter } from './carrier';
-import type { CarrierGetter, CarrierReader, CarrierSetter, CarrierWriter, CodecOptions, PropagationCodec } from './codec';
+import type {
+  CarrierGetter,
+  CarrierReader,
+  CarrierSetter,
+  CarrierWriter,
+  CodecOptions,
+  PropagationCodec,
+} from './codec';
 import { quote, remoteContext, safeWarn } from './remote';
 import { firstElement } from './text';
 
@@ -94,7 +101,10 @@ export function formatB3Single(context: SpanContext): string {
 
 function inject(context: SpanContext, set: CarrierSetter | CarrierWriter, options: CodecOptions): void {
   if (!isValidTraceId(context.traceId) || !isValidSpanId(context.spanId)) {
-    safeWarn(options, `b3: not injecting a context with invalid ids ${quote(context.traceId)} / ${quote(context.spanId)}`);
+    safeWarn(
+      options,
+      `b3: not injecting a context with invalid ids ${quote(context.traceId)} / ${quote(context.spanId)}`,
+    );
     return;
   }
   safeSet(toWriter(set), B3_SINGLE_HEADER, formatB3Single(context));

@@ -17,7 +17,8 @@ import type { CarrierGetter, CarrierReader, CarrierSetter, CarrierWriter } from 
 export const MAX_HEADER_VALUE_LENGTH = 16384;
 
 /** The header shapes `getterFor`/`setterFor` accept. */
-export type HeaderValue = string | number | readonly string[] | Uint8Array | readonly (string | Uint8Array)[] | undefined | null;
+export type HeaderValue =
+  string | number | readonly string[] | Uint8Array | readonly (string | Uint8Array)[] | undefined | null;
 
 /** Structural type of a WHATWG `Headers` object (fetch, undici). */
 export interface HeadersLike {
@@ -36,7 +37,8 @@ export type CarrierSource =
   | { readonly [name: string]: HeaderValue | unknown };
 
 /** Anything a codec can write to: a plain object, `Headers`, a `Map`, an adapter or a setter function. */
-export type CarrierTarget = CarrierWriter | CarrierSetter | HeadersLike | Map<string, unknown> | { [name: string]: unknown };
+export type CarrierTarget =
+  CarrierWriter | CarrierSetter | HeadersLike | Map<string, unknown> | { [name: string]: unknown };
 
 function valueToString(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
@@ -219,7 +221,8 @@ export function getterFor(carrier: CarrierSource | null | undefined): CarrierAda
   if (carrier instanceof Map) return new MapReader(carrier);
   if (isHeadersLike(carrier)) return new HeadersReader(carrier);
   const r = carrier as Partial<CarrierReader>;
-  if (typeof r.get === 'function' && !Array.isArray(carrier)) return new ForeignReader(carrier as CarrierReader);
+  if (typeof r.get === 'function' && !Array.isArray(carrier))
+    return new ForeignReader(carrier as CarrierReader);
   return new ObjectReader(carrier as { readonly [name: string]: unknown });
 }
 
@@ -237,7 +240,8 @@ export class ObjectWriter implements CarrierWriter {
     if (!hasOwn.call(o, name)) {
       if (this.index === undefined) this.index = buildIndex(Object.keys(o));
       const lower = name.toLowerCase();
-      const existing = this.index?.get(lower) ?? (lower !== name && hasOwn.call(o, lower) ? lower : undefined);
+      const existing =
+        this.index?.get(lower) ?? (lower !== name && hasOwn.call(o, lower) ? lower : undefined);
       if (existing !== undefined) {
         o[existing] = value;
         return;
@@ -298,7 +302,12 @@ class NullWriter implements CarrierWriter {
 
 /** The writer for a carrier (plain object, `Headers`, `Map`, setter function or adapter). */
 export function setterFor(carrier: CarrierTarget | null | undefined): CarrierWriter {
-  if (carrier instanceof ObjectWriter || carrier instanceof MapWriter || carrier instanceof HeadersWriter || carrier instanceof FunctionWriter) {
+  if (
+    carrier instanceof ObjectWriter ||
+    carrier instanceof MapWriter ||
+    carrier instanceof HeadersWriter ||
+    carrier instanceof FunctionWriter
+  ) {
     return carrier;
   }
   if (typeof carrier === 'function') return new FunctionWriter(carrier as CarrierSetter);

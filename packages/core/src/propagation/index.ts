@@ -18,8 +18,22 @@ export {
   type HeadersLike,
   type HeaderValue,
 } from './carrier';
-export { encodeBaggage, decodeBaggage, limitBaggage, escapeBaggage, unescapeBaggage, baggageEntryLength } from './baggage';
-export { javaUrlEncode, javaUrlDecode, percentDecode, baggageValueEncode, hasControlChars, isToken } from './text';
+export {
+  encodeBaggage,
+  decodeBaggage,
+  limitBaggage,
+  escapeBaggage,
+  unescapeBaggage,
+  baggageEntryLength,
+} from './baggage';
+export {
+  javaUrlEncode,
+  javaUrlDecode,
+  percentDecode,
+  baggageValueEncode,
+  hasControlChars,
+  isToken,
+} from './text';
 export { sofaB3Codec, SOFA_B3_HEADERS } from './sofa-b3';
 export { sftcCodec, serializeSftc, SFTC_HEADER } from './sftc';
 export {

@@ -2,7 +2,12 @@ import { toW3cTraceId } from '../ids/id-mapping';
 import type { SpanContext } from '../span/span-context';
 import { b3Codec } from './b3';
 import { getterFor, setterFor, type CarrierSource, type CarrierTarget } from './carrier';
-import { PROPAGATION_FORMATS, type CodecOptions, type PropagationCodec, type PropagationFormat } from './codec';
+import {
+  PROPAGATION_FORMATS,
+  type CodecOptions,
+  type PropagationCodec,
+  type PropagationFormat,
+} from './codec';
 import { sftcCodec } from './sftc';
 import { sofaB3Codec } from './sofa-b3';
 import { readW3cTraceContext, w3cCodec } from './w3c';
@@ -39,11 +44,17 @@ export const DEFAULT_BAGGAGE_MAX_LENGTH = 1024;
 
 function noop(): void {}
 
-function knownFormats(list: readonly PropagationFormat[] | undefined, fallback: readonly PropagationFormat[], warn: (m: string) => void): PropagationFormat[] {
+function knownFormats(
+  list: readonly PropagationFormat[] | undefined,
+  fallback: readonly PropagationFormat[],
+  warn: (m: string) => void,
+): PropagationFormat[] {
   const out: PropagationFormat[] = [];
   for (const f of list ?? fallback) {
     if (!PROPAGATION_FORMATS.includes(f)) {
-      warn(`propagation: unknown format ${JSON.stringify(f)} ignored (known: ${PROPAGATION_FORMATS.join(', ')})`);
+      warn(
+        `propagation: unknown format ${JSON.stringify(f)} ignored (known: ${PROPAGATION_FORMATS.join(', ')})`,
+      );
     } else if (!out.includes(f)) {
       out.push(f);
     }
@@ -117,7 +128,11 @@ export class Propagator {
       }
       if (ctx !== null && winner !== 'w3c' && this.mergeTraceState) {
         const tc = readW3cTraceContext(reader);
-        if (tc !== null && tc.traceState !== undefined && (tc.traceId === ctx.traceId || tc.traceId === toW3cTraceId(ctx.traceId))) {
+        if (
+          tc !== null &&
+          tc.traceState !== undefined &&
+          (tc.traceId === ctx.traceId || tc.traceId === toW3cTraceId(ctx.traceId))
+        ) {
           ctx.traceState = tc.traceState;
         }
       }

@@ -2,7 +2,14 @@ import { isValidSpanId, isValidTraceId } from '../ids/validate';
 import type { SpanContext } from '../span/span-context';
 import { escapeBaggage, unescapeBaggage } from './baggage';
 import { safeSet, toReader, toWriter } from './carrier';
-import type { CarrierGetter, CarrierReader, CarrierSetter, CarrierWriter, CodecOptions, PropagationCodec } from './codec';
+import type {
+  CarrierGetter,
+  CarrierReader,
+  CarrierSetter,
+  CarrierWriter,
+  CodecOptions,
+  PropagationCodec,
+} from './codec';
 import { quote, remoteContext, resolveParentId, safeWarn } from './remote';
 import { hasControlChars, javaUrlDecode, javaUrlEncode, trimOws } from './text';
 
@@ -73,7 +80,10 @@ function extract(get: CarrierGetter | CarrierReader, options: CodecOptions): Spa
   if (spanId === undefined) {
     spanId = '0';
   } else if (!isValidSpanId(spanId)) {
-    safeWarn(options, `sftc: ignoring invalid spid ${quote(spanId)} (trace ${traceId}); continuing as span 0`);
+    safeWarn(
+      options,
+      `sftc: ignoring invalid spid ${quote(spanId)} (trace ${traceId}); continuing as span 0`,
+    );
     spanId = '0';
   }
   const sampled = sampleRaw !== undefined && sampleRaw.toLowerCase() === 'true';
@@ -83,10 +93,14 @@ function extract(get: CarrierGetter | CarrierReader, options: CodecOptions): Spa
 /** The unencoded `sftc_head` value for a context (what goes on the wire for text maps). */
 export function serializeSftc(context: SpanContext): string {
   let out =
-    'tcid=' + escapeBaggage(context.traceId) +
-    '&spid=' + escapeBaggage(context.spanId) +
-    '&pspid=' + escapeBaggage(context.parentId) +
-    '&sample=' + (context.sampled ? 'true' : 'false') +
+    'tcid=' +
+    escapeBaggage(context.traceId) +
+    '&spid=' +
+    escapeBaggage(context.spanId) +
+    '&pspid=' +
+    escapeBaggage(context.parentId) +
+    '&sample=' +
+    (context.sampled ? 'true' : 'false') +
     '&';
   for (const [k, v] of context.sysBaggage) {
     if (k === '' || hasControlChars(k) || hasControlChars(v)) continue;
@@ -101,7 +115,10 @@ export function serializeSftc(context: SpanContext): string {
 
 function inject(context: SpanContext, set: CarrierSetter | CarrierWriter, options: CodecOptions): void {
   if (!isValidTraceId(context.traceId) || !isValidSpanId(context.spanId)) {
-    safeWarn(options, `sftc: not injecting a context with invalid ids ${quote(context.traceId)} / ${quote(context.spanId)}`);
+    safeWarn(
+      options,
+      `sftc: not injecting a context with invalid ids ${quote(context.traceId)} / ${quote(context.spanId)}`,
+    );
     return;
   }
   const value = serializeSftc(context);

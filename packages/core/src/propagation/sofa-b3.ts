@@ -2,7 +2,14 @@ import { isValidSpanId, isValidTraceId } from '../ids/validate';
 import type { SpanContext } from '../span/span-context';
 import { escapeBaggage, unescapeBaggage } from './baggage';
 import { safeSet, toReader, toWriter } from './carrier';
-import type { CarrierGetter, CarrierReader, CarrierSetter, CarrierWriter, CodecOptions, PropagationCodec } from './codec';
+import type {
+  CarrierGetter,
+  CarrierReader,
+  CarrierSetter,
+  CarrierWriter,
+  CodecOptions,
+  PropagationCodec,
+} from './codec';
 import { quote, remoteContext, resolveParentId, safeWarn } from './remote';
 import { firstElement, hasControlChars, isToken, javaUrlDecode, javaUrlEncode, trimOws } from './text';
 
@@ -74,7 +81,10 @@ function extract(get: CarrierGetter | CarrierReader, options: CodecOptions): Spa
   if (spanId === undefined || spanId === '') {
     spanId = '0';
   } else if (!isValidSpanId(spanId)) {
-    safeWarn(options, `sofa-b3: ignoring invalid X-B3-SpanId ${quote(spanId)} (trace ${traceId}); continuing as span 0`);
+    safeWarn(
+      options,
+      `sofa-b3: ignoring invalid X-B3-SpanId ${quote(spanId)} (trace ${traceId}); continuing as span 0`,
+    );
     spanId = '0';
   }
   const parentId = resolveParentId(readId(reader, 'x-b3-parentspanid', urlEncode), spanId);
@@ -92,7 +102,9 @@ function extract(get: CarrierGetter | CarrierReader, options: CodecOptions): Spa
       const isSys = lower.startsWith(SYS_BAGGAGE);
       // HTTP header names are case-insensitive (Node hands them over lowercase); text-map (Kafka)
       // names keep their case like Java's text-map extractor does.
-      const key = unescapeBaggage((urlEncode ? lower : name).slice(isSys ? SYS_BAGGAGE.length : BAGGAGE.length));
+      const key = unescapeBaggage(
+        (urlEncode ? lower : name).slice(isSys ? SYS_BAGGAGE.length : BAGGAGE.length),
+      );
       if (key === '' || hasControlChars(key)) continue;
       const target = isSys ? (sys ??= new Map()) : (biz ??= new Map());
       if (target.has(key)) continue; // first occurrence wins (same name in two cases)
@@ -106,7 +118,12 @@ function extract(get: CarrierGetter | CarrierReader, options: CodecOptions): Spa
   return remoteContext(traceId, spanId, parentId, sampled, sys, biz, options);
 }
 
-function baggageHeader(prefix: string, key: string, value: string, urlEncode: boolean): [string, string] | undefined {
+function baggageHeader(
+  prefix: string,
+  key: string,
+  value: string,
+  urlEncode: boolean,
+): [string, string] | undefined {
   if (key === '' || hasControlChars(key) || hasControlChars(value)) return undefined;
   const name = prefix + escapeBaggage(key);
   if (urlEncode && !isToken(name)) return undefined;
@@ -117,7 +134,10 @@ function baggageHeader(prefix: string, key: string, value: string, urlEncode: bo
 function inject(context: SpanContext, set: CarrierSetter | CarrierWriter, options: CodecOptions): void {
   const { traceId, spanId, parentId } = context;
   if (!isValidTraceId(traceId) || !isValidSpanId(spanId)) {
-    safeWarn(options, `sofa-b3: not injecting a context with invalid ids ${quote(traceId)} / ${quote(spanId)}`);
+    safeWarn(
+      options,
+      `sofa-b3: not injecting a context with invalid ids ${quote(traceId)} / ${quote(spanId)}`,
+    );
     return;
   }
   const writer = toWriter(set);
@@ -134,12 +154,17 @@ function inject(context: SpanContext, set: CarrierSetter | CarrierWriter, option
     else (skipped ??= []).push('sys ' + quote(k));
   }
   for (const [k, v] of context.bizBaggage) {
-    const h = trimOws(k).toLowerCase().startsWith('sys-') ? undefined : baggageHeader(BAGGAGE, k, v, urlEncode);
+    const h = trimOws(k).toLowerCase().startsWith('sys-')
+      ? undefined
+      : baggageHeader(BAGGAGE, k, v, urlEncode);
     if (h) safeSet(writer, h[0], h[1]);
     else (skipped ??= []).push('biz ' + quote(k));
   }
   if (skipped) {
-    safeWarn(options, `sofa-b3: baggage entries not injected (key not a header token, control characters, or biz key starting with "sys-"): ${skipped.join(', ')}`);
+    safeWarn(
+      options,
+      `sofa-b3: baggage entries not injected (key not a header token, control characters, or biz key starting with "sys-"): ${skipped.join(', ')}`,
+    );
   }
 }
 

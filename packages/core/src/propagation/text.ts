@@ -95,7 +95,13 @@ function percentEncodeWith(s: string, keep: (c: number) => boolean, plusForSpace
 
 function javaSafe(c: number): boolean {
   return (
-    (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 45 || c === 42 || c === 95
+    (c >= 97 && c <= 122) ||
+    (c >= 65 && c <= 90) ||
+    (c >= 48 && c <= 57) ||
+    c === 46 ||
+    c === 45 ||
+    c === 42 ||
+    c === 95
   );
 }
 
@@ -109,7 +115,13 @@ export function javaUrlEncode(s: string): string {
 
 /** W3C `baggage-octet` minus `%` (which must be encoded since values are percent-decoded). */
 export function isBaggageOctet(c: number): boolean {
-  return c === 0x21 || (c >= 0x23 && c <= 0x2b && c !== 0x25) || (c >= 0x2d && c <= 0x3a) || (c >= 0x3c && c <= 0x5b) || (c >= 0x5d && c <= 0x7e);
+  return (
+    c === 0x21 ||
+    (c >= 0x23 && c <= 0x2b && c !== 0x25) ||
+    (c >= 0x2d && c <= 0x3a) ||
+    (c >= 0x3c && c <= 0x5b) ||
+    (c >= 0x5d && c <= 0x7e)
+  );
 }
 
 /** Percent-encodes (UTF-8) every char of `s` that is not a W3C baggage-octet, and `%` itself. */

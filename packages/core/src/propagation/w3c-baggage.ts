@@ -101,7 +101,10 @@ export interface FormattedW3cBaggage {
 }
 
 /** Formats sys (`sofa-sys-` prefixed, first) and biz baggage as one `baggage` value within the limits. */
-export function formatW3cBaggage(sys: ReadonlyMap<string, string>, biz: ReadonlyMap<string, string>): FormattedW3cBaggage {
+export function formatW3cBaggage(
+  sys: ReadonlyMap<string, string>,
+  biz: ReadonlyMap<string, string>,
+): FormattedW3cBaggage {
   if (sys.size === 0 && biz.size === 0) return { value: undefined, skipped: undefined };
   let value = '';
   let members = 0;

@@ -2,9 +2,22 @@ import { toW3cSpanId, toW3cTraceId } from '../ids/id-mapping';
 import { isValidSpanId, isValidTraceId } from '../ids/validate';
 import { parentIdOf, type SpanContext } from '../span/span-context';
 import { safeSet, toReader, toWriter } from './carrier';
-import type { CarrierGetter, CarrierReader, CarrierSetter, CarrierWriter, CodecOptions, PropagationCodec } from './codec';
+import type {
+  CarrierGetter,
+  CarrierReader,
+  CarrierSetter,
+  CarrierWriter,
+  CodecOptions,
+  PropagationCodec,
+} from './codec';
 import { quote, remoteContext, safeWarn } from './remote';
-import { formatW3cBaggage, parseW3cBaggage, W3C_BAGGAGE_HEADER, W3C_BAGGAGE_MAX_BYTES, W3C_BAGGAGE_MAX_MEMBERS } from './w3c-baggage';
+import {
+  formatW3cBaggage,
+  parseW3cBaggage,
+  W3C_BAGGAGE_HEADER,
+  W3C_BAGGAGE_MAX_BYTES,
+  W3C_BAGGAGE_MAX_MEMBERS,
+} from './w3c-baggage';
 import {
   formatTraceparent,
   formatTracestate,
@@ -83,7 +96,10 @@ function extract(get: CarrierGetter | CarrierReader, options: CodecOptions): Spa
   const parentId = tc.sofaSpanId !== undefined ? parentIdOf(tc.sofaSpanId) : '';
   const bag = parseW3cBaggage(reader.get(W3C_BAGGAGE_HEADER));
   if (bag.dropped > 0) {
-    safeWarn(options, `w3c: baggage header over ${W3C_BAGGAGE_MAX_MEMBERS} members / ${W3C_BAGGAGE_MAX_BYTES} bytes; dropped ${bag.dropped} member(s)`);
+    safeWarn(
+      options,
+      `w3c: baggage header over ${W3C_BAGGAGE_MAX_MEMBERS} members / ${W3C_BAGGAGE_MAX_BYTES} bytes; dropped ${bag.dropped} member(s)`,
+    );
   }
   const ctx = remoteContext(tc.traceId, spanId, parentId, tc.sampled, bag.sys, bag.biz, options);
   ctx.traceState = tc.traceState;
@@ -92,7 +108,7 @@ function extract(get: CarrierGetter | CarrierReader, options: CodecOptions): Spa
 
 /** The tracestate we send: `sofa=<spanId>` first, then the forwarded members (≤ 32 in all). */
 export function outgoingTracestate(context: SpanContext): string | undefined {
-  const forwarded = context.traceState === undefined ? [] : parseTracestate(context.traceState) ?? [];
+  const forwarded = context.traceState === undefined ? [] : (parseTracestate(context.traceState) ?? []);
   const members: TracestateMember[] = [];
   if (context.spanId.length <= 256) members.push({ key: SOFA_TRACESTATE_KEY, value: context.spanId });
   for (const m of forwarded) if (m.key !== SOFA_TRACESTATE_KEY) members.push(m);
@@ -101,16 +117,27 @@ export function outgoingTracestate(context: SpanContext): string | undefined {
 
 function inject(context: SpanContext, set: CarrierSetter | CarrierWriter, options: CodecOptions): void {
   if (!isValidTraceId(context.traceId) || !isValidSpanId(context.spanId)) {
-    safeWarn(options, `w3c: not injecting a context with invalid ids ${quote(context.traceId)} / ${quote(context.spanId)}`);
+    safeWarn(
+      options,
+      `w3c: not injecting a context with invalid ids ${quote(context.traceId)} / ${quote(context.spanId)}`,
+    );
     return;
   }
   const writer = toWriter(set);
-  safeSet(writer, TRACEPARENT_HEADER, formatTraceparent(toW3cTraceId(context.traceId), toW3cSpanId(context.spanId), context.sampled));
+  safeSet(
+    writer,
+    TRACEPARENT_HEADER,
+    formatTraceparent(toW3cTraceId(context.traceId), toW3cSpanId(context.spanId), context.sampled),
+  );
   const state = outgoingTracestate(context);
   if (state !== undefined) safeSet(writer, TRACESTATE_HEADER, state);
   const bag = formatW3cBaggage(context.sysBaggage, context.bizBaggage);
   if (bag.value !== undefined) safeSet(writer, W3C_BAGGAGE_HEADER, bag.value);
-  if (bag.skipped) safeWarn(options, `w3c: baggage entries not injected (key not a token, control characters, or over the limits): ${bag.skipped.join(', ')}`);
+  if (bag.skipped)
+    safeWarn(
+      options,
+      `w3c: baggage entries not injected (key not a token, control characters, or over the limits): ${bag.skipped.join(', ')}`,
+    );
 }
 
 /** The `w3c` codec (Trace Context + Baggage). */

@@ -34,7 +34,6 @@ describe('generateTraceId', () => {
 
   it('first id of a fresh module has counter 1001', () => {
     jest.isolateModules(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const fresh = require('../../src/ids/trace-id') as typeof import('../../src/ids/trace-id');
       expect(fresh.generateTraceId().slice(21, 25)).toBe('1001');
       expect(fresh.generateTraceId().slice(21, 25)).toBe('1002');
@@ -77,6 +76,8 @@ describe('ip prefix', () => {
 
   it('falls back to ffffffff without a usable address', () => {
     expect(pickIpv4Hex({})).toBe(FALLBACK_IP_HEX);
-    expect(pickIpv4Hex({ lo: [{ address: '127.0.0.1', family: 'IPv4', internal: true }], x: undefined })).toBe('ffffffff');
+    expect(
+      pickIpv4Hex({ lo: [{ address: '127.0.0.1', family: 'IPv4', internal: true }], x: undefined }),
+    ).toBe('ffffffff');
   });
 });

@@ -27,10 +27,16 @@ describe('isValidTraceId', () => {
 });
 
 describe('isValidSpanId', () => {
-  it.each(['0', '0.1', '0.1.1', '0.12.345', '00f067aa0ba902b7', '00f067aa0ba902b7.1', 'a'.repeat(32), '0.' + '1.'.repeat(98) + '1'])(
-    'accepts %s',
-    (id) => expect(isValidSpanId(id)).toBe(true),
-  );
+  it.each([
+    '0',
+    '0.1',
+    '0.1.1',
+    '0.12.345',
+    '00f067aa0ba902b7',
+    '00f067aa0ba902b7.1',
+    'a'.repeat(32),
+    '0.' + '1.'.repeat(98) + '1',
+  ])('accepts %s', (id) => expect(isValidSpanId(id)).toBe(true));
 
   it.each([
     ['empty', ''],

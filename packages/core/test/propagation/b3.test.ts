@@ -13,7 +13,12 @@ function extract(headers: Record<string, string>) {
 
 describe('b3 extract: multi headers', () => {
   it('reads the B3 spec example', () => {
-    const c = extract({ 'X-B3-TraceId': T32, 'X-B3-ParentSpanId': P, 'X-B3-SpanId': S, 'X-B3-Sampled': '1' })!;
+    const c = extract({
+      'X-B3-TraceId': T32,
+      'X-B3-ParentSpanId': P,
+      'X-B3-SpanId': S,
+      'X-B3-Sampled': '1',
+    })!;
     expect([c.traceId, c.spanId, c.parentId, c.sampled, c.remote]).toEqual([T32, S, P, true, true]);
     expect(c.nextChildId()).toBe(`${S}.1`);
   });
@@ -31,7 +36,10 @@ describe('b3 extract: multi headers', () => {
 
   it.each([
     ['no span id', { 'x-b3-traceid': T16 }],
-    ['SOFA ids (those are sofa-b3)', { 'x-b3-traceid': '0a0fe9271567477985327100211176', 'x-b3-spanid': '0.1' }],
+    [
+      'SOFA ids (those are sofa-b3)',
+      { 'x-b3-traceid': '0a0fe9271567477985327100211176', 'x-b3-spanid': '0.1' },
+    ],
     ['uppercase', { 'x-b3-traceid': T16.toUpperCase(), 'x-b3-spanid': S }],
     ['zero trace id', { 'x-b3-traceid': '0000000000000000', 'x-b3-spanid': S }],
     ['zero span id', { 'x-b3-traceid': T16, 'x-b3-spanid': '0000000000000000' }],
@@ -41,7 +49,9 @@ describe('b3 extract: multi headers', () => {
   });
 
   it('ignores an invalid parent id', () => {
-    expect(extract({ 'x-b3-traceid': T16, 'x-b3-spanid': S, 'x-b3-parentspanid': 'nope' })!.parentId).toBe('');
+    expect(extract({ 'x-b3-traceid': T16, 'x-b3-spanid': S, 'x-b3-parentspanid': 'nope' })!.parentId).toBe(
+      '',
+    );
   });
 });
 
@@ -56,12 +66,18 @@ describe('b3 extract: single header', () => {
     expect([c.traceId, c.spanId, c.parentId, c.sampled]).toEqual([traceId, spanId, parentId, sampled]);
   });
 
-  it.each(['0', '1', 'd', `${T16}-${S}-x`, `${T16}-${S}-1-bad`, `${T16}`, `${T16}-${S}-1-${P}-extra`, `${T16.toUpperCase()}-${S}`])(
-    'yields no context for %s',
-    (value) => {
-      expect(extract({ b3: value })).toBeNull();
-    },
-  );
+  it.each([
+    '0',
+    '1',
+    'd',
+    `${T16}-${S}-x`,
+    `${T16}-${S}-1-bad`,
+    `${T16}`,
+    `${T16}-${S}-1-${P}-extra`,
+    `${T16.toUpperCase()}-${S}`,
+  ])('yields no context for %s', (value) => {
+    expect(extract({ b3: value })).toBeNull();
+  });
 
   it('prefers the single header, falls back to multi when it is invalid', () => {
     expect(extract({ b3: `${T32}-${S}-1`, 'x-b3-traceid': T16, 'x-b3-spanid': P })!.traceId).toBe(T32);
@@ -73,7 +89,9 @@ describe('b3 inject', () => {
   it('writes only the single b3 header with hex ids', () => {
     const { headers, set } = capture();
     b3Codec.inject(ctx('0a0fe9271567477985327100211176', '0.1.1', true), set, opts(true));
-    expect(headers).toEqual({ b3: `000a0fe9271567477985327100211176-${fnv1a64Hex('0.1.1')}-1-${fnv1a64Hex('0.1')}` });
+    expect(headers).toEqual({
+      b3: `000a0fe9271567477985327100211176-${fnv1a64Hex('0.1.1')}-1-${fnv1a64Hex('0.1')}`,
+    });
   });
 
   it('keeps a 16/32-hex trace id and links a foreign parent exactly', () => {

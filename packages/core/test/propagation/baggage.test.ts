@@ -1,8 +1,21 @@
-import { decodeBaggage, encodeBaggage, escapeBaggage, limitBaggage, unescapeBaggage } from '../../src/propagation';
+import {
+  decodeBaggage,
+  encodeBaggage,
+  escapeBaggage,
+  limitBaggage,
+  unescapeBaggage,
+} from '../../src/propagation';
 
 describe('SOFA baggage encoding', () => {
   it('writes k=v& with a trailing & in insertion order', () => {
-    expect(encodeBaggage(new Map([['mark', 'T'], ['uid', '42']]))).toBe('mark=T&uid=42&');
+    expect(
+      encodeBaggage(
+        new Map([
+          ['mark', 'T'],
+          ['uid', '42'],
+        ]),
+      ),
+    ).toBe('mark=T&uid=42&');
     expect(encodeBaggage(new Map())).toBe('');
   });
 
@@ -29,7 +42,12 @@ describe('SOFA baggage encoding', () => {
   });
 
   it('decodes leniently: no trailing &, segments without =, first key wins', () => {
-    expect(decodeBaggage('a=1&b=2')).toEqual(new Map([['a', '1'], ['b', '2']]));
+    expect(decodeBaggage('a=1&b=2')).toEqual(
+      new Map([
+        ['a', '1'],
+        ['b', '2'],
+      ]),
+    );
     expect(decodeBaggage('junk&a=1&=x&a=2&')).toEqual(new Map([['a', '1']]));
     expect(decodeBaggage('')).toEqual(new Map());
   });
@@ -45,7 +63,11 @@ describe('limitBaggage', () => {
 
   it('keeps entries in insertion order while the encoded length fits, drops the rest and names them', () => {
     // 'a=1&' = 4, 'bb=22&' = 6, 'c=3&' = 4
-    const m = new Map([['a', '1'], ['bb', '22'], ['c', '3']]);
+    const m = new Map([
+      ['a', '1'],
+      ['bb', '22'],
+      ['c', '3'],
+    ]);
     const warn = jest.fn();
     const out = limitBaggage(m, 9, warn, 'biz baggage');
     expect([...out]).toEqual([['a', '1']]);

@@ -4,6 +4,7 @@ import { capture, ctx, opts } from './helpers';
 
 const T = '0a0fe9271567477985327100211176';
 const TP = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 const VALID: Record<string, string> = {
@@ -20,7 +21,17 @@ const VALID: Record<string, string> = {
   b3: '80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1-05e3ac9a4f6e3b90',
 };
 
-const INJECTIONS = ['\r\n', '\n', '\r', '\u0000', '\u0085', '%0d%0a', '%0D%0A', '\r\nSet-Cookie: evil=1', '%250D%250A'];
+const INJECTIONS = [
+  '\r\n',
+  '\n',
+  '\r',
+  '\u0000',
+  '\u0085',
+  '%0d%0a',
+  '%0D%0A',
+  '\r\nSet-Cookie: evil=1',
+  '%250D%250A',
+];
 
 /** Every hostile carrier: each header poisoned in turn, oversized, duplicated, odd types, prototype keys. */
 function hostileCarriers(): Array<[string, Record<string, unknown>]> {
@@ -28,7 +39,10 @@ function hostileCarriers(): Array<[string, Record<string, unknown>]> {
   for (const name of Object.keys(VALID)) {
     for (const inj of INJECTIONS) {
       out.push([`${name} + ${JSON.stringify(inj)} suffix`, { ...VALID, [name]: VALID[name] + inj }]);
-      out.push([`${name} + ${JSON.stringify(inj)} middle`, { ...VALID, [name]: VALID[name].slice(0, 3) + inj + VALID[name].slice(3) }]);
+      out.push([
+        `${name} + ${JSON.stringify(inj)} middle`,
+        { ...VALID, [name]: VALID[name].slice(0, 3) + inj + VALID[name].slice(3) },
+      ]);
       out.push([`${name} = ${JSON.stringify(inj)}`, { ...VALID, [name]: inj }]);
     }
     out.push([`${name} 100 KB`, { ...VALID, [name]: VALID[name] + 'a'.repeat(100_000) }]);
@@ -41,12 +55,41 @@ function hostileCarriers(): Array<[string, Record<string, unknown>]> {
     out.push([`${name} null`, { ...VALID, [name]: null }]);
   }
   out.push(['CR/LF baggage key', { ...VALID, 'baggage-a\r\nb': 'v', 'baggage-sys-a\nb': 'v' }]);
-  out.push(['__proto__ keys', JSON.parse(`{"__proto__": {"x-b3-traceid": "evil"}, "baggage-__proto__": "p", "constructor": "c", "x-b3-traceid": "${T}"}`)]);
+  out.push([
+    '__proto__ keys',
+    JSON.parse(
+      `{"__proto__": {"x-b3-traceid": "evil"}, "baggage-__proto__": "p", "constructor": "c", "x-b3-traceid": "${T}"}`,
+    ),
+  ]);
   out.push(['only __proto__', JSON.parse('{"__proto__": "x", "toString": "y"}')]);
   out.push(['baggage prefix only', { 'x-b3-traceid': T, 'baggage-': 'x', 'baggage-sys-': 'y' }]);
-  out.push(['invalid ids everywhere', { 'x-b3-traceid': 'a b', 'x-b3-spanid': '..', traceparent: 'ff-' + 'f'.repeat(52), b3: '-', sftc_head: '&&==&' }]);
-  out.push(['1000 baggage headers', Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`baggage-k${i}`, 'v'.repeat(100)]).concat([['x-b3-traceid', T]]))]);
-  out.push(['W3C baggage with 10000 members', { traceparent: TP, baggage: Array.from({ length: 10000 }, (_, i) => `k${i}=v`).join(',').slice(0, 16000) }]);
+  out.push([
+    'invalid ids everywhere',
+    {
+      'x-b3-traceid': 'a b',
+      'x-b3-spanid': '..',
+      traceparent: 'ff-' + 'f'.repeat(52),
+      b3: '-',
+      sftc_head: '&&==&',
+    },
+  ]);
+  out.push([
+    '1000 baggage headers',
+    Object.fromEntries(
+      Array.from({ length: 1000 }, (_, i) => [`baggage-k${i}`, 'v'.repeat(100)]).concat([
+        ['x-b3-traceid', T],
+      ]),
+    ),
+  ]);
+  out.push([
+    'W3C baggage with 10000 members',
+    {
+      traceparent: TP,
+      baggage: Array.from({ length: 10000 }, (_, i) => `k${i}=v`)
+        .join(',')
+        .slice(0, 16000),
+    },
+  ]);
   return out;
 }
 
@@ -132,7 +175,21 @@ describe('hostile carriers', () => {
   });
 
   it('inject never writes control characters or invalid header names, whatever the context holds', () => {
-    const evil = ctx(T, '0.1', true, [['a\r\nb', 'v'], ['ok', 'x\r\ny']], [['k', 'v\u0000'], ['c d', 'x'], ['good', '杭州\r\n'], ['fine', 'ok']]);
+    const evil = ctx(
+      T,
+      '0.1',
+      true,
+      [
+        ['a\r\nb', 'v'],
+        ['ok', 'x\r\ny'],
+      ],
+      [
+        ['k', 'v\u0000'],
+        ['c d', 'x'],
+        ['good', '杭州\r\n'],
+        ['fine', 'ok'],
+      ],
+    );
     evil.traceState = 'foo=1\r\nSet-Cookie: x';
     for (const format of PROPAGATION_FORMATS) {
       for (const urlEncode of [true, false]) {

@@ -8,7 +8,18 @@ import { ctx } from './helpers';
 const JAVA_TRACE = '0a0fe9271567477985327100211176';
 
 function view(c: SpanContext | null) {
-  return c && { traceId: c.traceId, spanId: c.spanId, parentId: c.parentId, sampled: c.sampled, remote: c.remote, traceState: c.traceState, sys: Object.fromEntries(c.sysBaggage), biz: Object.fromEntries(c.bizBaggage) };
+  return (
+    c && {
+      traceId: c.traceId,
+      spanId: c.spanId,
+      parentId: c.parentId,
+      sampled: c.sampled,
+      remote: c.remote,
+      traceState: c.traceState,
+      sys: Object.fromEntries(c.sysBaggage),
+      biz: Object.fromEntries(c.bizBaggage),
+    }
+  );
 }
 
 describe('Propagator', () => {
@@ -37,10 +48,14 @@ describe('Propagator', () => {
       traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
     };
     expect(new Propagator().extract('http_headers', carrier)!.traceId).toBe(JAVA_TRACE);
-    expect(new Propagator({ extract: ['w3c', 'sofa-b3'] }).extract('http_headers', carrier)!.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(new Propagator({ extract: ['w3c', 'sofa-b3'] }).extract('http_headers', carrier)!.traceId).toBe(
+      '4bf92f3577b34da6a3ce929d0e0e4736',
+    );
     expect(new Propagator({ extract: ['b3'] }).extract('http_headers', carrier)).toBeNull();
     // an invalid first format falls through to the next
-    expect(new Propagator().extract('http_headers', { ...carrier, 'x-b3-traceid': 'bad id' })!.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(new Propagator().extract('http_headers', { ...carrier, 'x-b3-traceid': 'bad id' })!.traceId).toBe(
+      '4bf92f3577b34da6a3ce929d0e0e4736',
+    );
   });
 
   it('keeps the tracestate of a valid traceparent of the same trace when sofa-b3 wins', () => {
@@ -50,9 +65,21 @@ describe('Propagator', () => {
     client.traceState = 'congo=t61rcWkgMzE';
     p.inject(client, 'http_headers', headers);
     const server = p.extract('http_headers', headers)!;
-    expect(view(server)).toEqual({ traceId: JAVA_TRACE, spanId: '0.1', parentId: '0', sampled: true, remote: true, traceState: 'congo=t61rcWkgMzE', sys: {}, biz: {} });
+    expect(view(server)).toEqual({
+      traceId: JAVA_TRACE,
+      spanId: '0.1',
+      parentId: '0',
+      sampled: true,
+      remote: true,
+      traceState: 'congo=t61rcWkgMzE',
+      sys: {},
+      biz: {},
+    });
     // a traceparent of another trace does not lend its tracestate
-    const other = p.extract('http_headers', { ...headers, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' })!;
+    const other = p.extract('http_headers', {
+      ...headers,
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    })!;
     expect(other.traceState).toBeUndefined();
   });
 
@@ -63,13 +90,27 @@ describe('Propagator', () => {
     expect(kafkaHeaders['baggage-city']).toBe('杭州');
     expect(kafkaHeaders.sftc_head).toBe(`tcid=${JAVA_TRACE}&spid=0.2&pspid=0&sample=true&city=杭州&`);
     const asBuffers = Object.fromEntries(Object.entries(kafkaHeaders).map(([k, v]) => [k, Buffer.from(v)]));
-    expect(view(p.extract('text_map', asBuffers))).toMatchObject({ traceId: JAVA_TRACE, spanId: '0.2', biz: { city: '杭州' } });
+    expect(view(p.extract('text_map', asBuffers))).toMatchObject({
+      traceId: JAVA_TRACE,
+      spanId: '0.2',
+      biz: { city: '杭州' },
+    });
   });
 
   it('applies the configured baggage limits and warns', () => {
     const warnings: string[] = [];
-    const p = new Propagator({ bizBaggageMaxLength: 8, sysBaggageMaxLength: 0, warn: (m) => warnings.push(m) });
-    const c = p.extract('http_headers', { 'x-b3-traceid': JAVA_TRACE, 'baggage-a': '1', 'baggage-b': '2', 'baggage-c': '3', 'baggage-sys-s': '1' })!;
+    const p = new Propagator({
+      bizBaggageMaxLength: 8,
+      sysBaggageMaxLength: 0,
+      warn: (m) => warnings.push(m),
+    });
+    const c = p.extract('http_headers', {
+      'x-b3-traceid': JAVA_TRACE,
+      'baggage-a': '1',
+      'baggage-b': '2',
+      'baggage-c': '3',
+      'baggage-sys-s': '1',
+    })!;
     expect(Object.fromEntries(c.bizBaggage)).toEqual({ a: '1', b: '2' });
     expect(c.sysBaggage.size).toBe(0);
     expect(warnings).toHaveLength(2);
@@ -145,12 +186,29 @@ describe('Propagator over real sockets', () => {
       'baggage-mark': 'T',
       'baggage-city': '%E6%9D%AD%E5%B7%9E',
     });
-    expect(got).toEqual({ traceId: JAVA_TRACE, spanId: '0.1', parentId: '0', sampled: true, remote: true, sys: { k: 'v' }, biz: { mark: 'T', city: '杭州' } });
+    expect(got).toEqual({
+      traceId: JAVA_TRACE,
+      spanId: '0.1',
+      parentId: '0',
+      sampled: true,
+      remote: true,
+      sys: { k: 'v' },
+      biz: { mark: 'T', city: '杭州' },
+    });
   });
 
   it('what we inject travels through node:http and comes back as the same context', async () => {
     const headers: Record<string, string> = {};
-    const client = ctx(JAVA_TRACE, '0.1.2', false, [['zone', 'GZ00A']], [['mark', 'T'], ['note', '100% = ok & 杭州']]);
+    const client = ctx(
+      JAVA_TRACE,
+      '0.1.2',
+      false,
+      [['zone', 'GZ00A']],
+      [
+        ['mark', 'T'],
+        ['note', '100% = ok & 杭州'],
+      ],
+    );
     client.traceState = 'rojo=00f067aa0ba902b7';
     p.inject(client, 'http_headers', headers);
     const got = await get(headers);
@@ -171,7 +229,15 @@ describe('Propagator over real sockets', () => {
     const h = new Headers();
     p.inject(ctx(JAVA_TRACE, '0.3', true, [], [['mark', 'T']]), 'http_headers', h);
     const res = await fetch(`http://127.0.0.1:${port}/`, { headers: h });
-    expect(await res.json()).toEqual({ traceId: JAVA_TRACE, spanId: '0.3', parentId: '0', sampled: true, remote: true, sys: {}, biz: { mark: 'T' } });
+    expect(await res.json()).toEqual({
+      traceId: JAVA_TRACE,
+      spanId: '0.3',
+      parentId: '0',
+      sampled: true,
+      remote: true,
+      sys: {},
+      biz: { mark: 'T' },
+    });
   });
 
   it('duplicate headers on the wire: Node joins them with ", " and the first sofa-b3 value wins', async () => {

@@ -5,8 +5,19 @@ const T = '0a0fe9271567477985327100211176';
 
 describe('sftc_head', () => {
   it('serializes like Java serializeSpanContext: ids, sample, _sys_ entries, then biz, escaped', () => {
-    const c = ctx(T, '0.1', true, [['zone', 'GZ00A']], [['mark', 'T'], ['q', 'a=b&c%']]);
-    expect(serializeSftc(c)).toBe(`tcid=${T}&spid=0.1&pspid=0&sample=true&_sys_zone=GZ00A&mark=T&q=a%3Db%26c%25&`);
+    const c = ctx(
+      T,
+      '0.1',
+      true,
+      [['zone', 'GZ00A']],
+      [
+        ['mark', 'T'],
+        ['q', 'a=b&c%'],
+      ],
+    );
+    expect(serializeSftc(c)).toBe(
+      `tcid=${T}&spid=0.1&pspid=0&sample=true&_sys_zone=GZ00A&mark=T&q=a%3Db%26c%25&`,
+    );
   });
 
   it('text map inject writes the raw value; HTTP inject URL-encodes it as a whole', () => {
@@ -16,7 +27,9 @@ describe('sftc_head', () => {
     expect(raw.headers).toEqual({ sftc_head: `tcid=${T}&spid=0.1&pspid=0&sample=false&mark=T&` });
     const http = capture();
     sftcCodec.inject(c, http.set, opts(true));
-    expect(http.headers).toEqual({ sftc_head: `tcid%3D${T}%26spid%3D0.1%26pspid%3D0%26sample%3Dfalse%26mark%3DT%26` });
+    expect(http.headers).toEqual({
+      sftc_head: `tcid%3D${T}%26spid%3D0.1%26pspid%3D0%26sample%3Dfalse%26mark%3DT%26`,
+    });
   });
 
   it('extracts what a SOFARPC client sends (raw and URL-encoded forms)', () => {
@@ -31,7 +44,16 @@ describe('sftc_head', () => {
   });
 
   it('round-trips over HTTP and text maps', () => {
-    const sent = ctx(T, '0.3', true, [['s', '1=2']], [['note', '100% & more'], ['城市', '杭州']]);
+    const sent = ctx(
+      T,
+      '0.3',
+      true,
+      [['s', '1=2']],
+      [
+        ['note', '100% & more'],
+        ['城市', '杭州'],
+      ],
+    );
     for (const urlEncode of [true, false]) {
       const { headers, set } = capture();
       sftcCodec.inject(sent, set, opts(urlEncode));
@@ -58,8 +80,14 @@ describe('sftc_head', () => {
   it('drops control characters, including ones hidden in the HTTP URL-encoding', () => {
     const c = sftcCodec.extract(getterFor({ sftc_head: `tcid=${T}&a=ok&b=x\r\ny&c%0A=1&` }), opts(false))!;
     // %0A is not an sftc escape: it stays literal text, no newline is produced
-    expect([...c.bizBaggage]).toEqual([['a', 'ok'], ['c%0A', '1']]);
-    const d = sftcCodec.extract(getterFor({ sftc_head: encodeURIComponent(`tcid=${T}&b=x\r\n&`) }), opts(true))!;
+    expect([...c.bizBaggage]).toEqual([
+      ['a', 'ok'],
+      ['c%0A', '1'],
+    ]);
+    const d = sftcCodec.extract(
+      getterFor({ sftc_head: encodeURIComponent(`tcid=${T}&b=x\r\n&`) }),
+      opts(true),
+    )!;
     expect(d.bizBaggage.size).toBe(0);
   });
 });

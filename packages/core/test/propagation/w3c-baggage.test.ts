@@ -9,7 +9,9 @@ describe('W3C baggage parse', () => {
       ['isProduction', 'false'],
     ]);
     // OWS around keys and values, properties ignored
-    const p = parseW3cBaggage('key1=value1;property1;property2, key2 = value2, key3=value3; propertyKey=propertyValue');
+    const p = parseW3cBaggage(
+      'key1=value1;property1;property2, key2 = value2, key3=value3; propertyKey=propertyValue',
+    );
     expect([...p.biz!]).toEqual([
       ['key1', 'value1'],
       ['key2', 'value2'],
@@ -28,8 +30,13 @@ describe('W3C baggage parse', () => {
   });
 
   it('skips invalid members and keeps the valid ones', () => {
-    const p = parseW3cBaggage('ok=1,bad key=2,noequals,q="x",b=back\\slash,cr=%0D%0A,utf=%E6%9D%AD,sofa-sys-=x');
-    expect([...p.biz!]).toEqual([['ok', '1'], ['utf', '杭']]);
+    const p = parseW3cBaggage(
+      'ok=1,bad key=2,noequals,q="x",b=back\\slash,cr=%0D%0A,utf=%E6%9D%AD,sofa-sys-=x',
+    );
+    expect([...p.biz!]).toEqual([
+      ['ok', '1'],
+      ['utf', '杭'],
+    ]);
     expect(p.invalid).toBe(6);
   });
 
@@ -51,13 +58,24 @@ describe('W3C baggage parse', () => {
 
 describe('W3C baggage format', () => {
   it('percent-encodes values, sys first with the sofa-sys- prefix', () => {
-    expect(formatW3cBaggage(new Map([['zone', 'GZ00A']]), new Map([['userId', 'alice'], ['serverNode', 'DF 28'], ['city', '杭州']])).value).toBe(
-      'sofa-sys-zone=GZ00A,userId=alice,serverNode=DF%2028,city=%E6%9D%AD%E5%B7%9E',
-    );
+    expect(
+      formatW3cBaggage(
+        new Map([['zone', 'GZ00A']]),
+        new Map([
+          ['userId', 'alice'],
+          ['serverNode', 'DF 28'],
+          ['city', '杭州'],
+        ]),
+      ).value,
+    ).toBe('sofa-sys-zone=GZ00A,userId=alice,serverNode=DF%2028,city=%E6%9D%AD%E5%B7%9E');
   });
 
   it('skips keys that are not tokens, control chars, biz keys posing as sys, and what exceeds 64 members', () => {
-    const biz = new Map<string, string>([['bad key', '1'], ['ok', 'a\nb'], ['sofa-sys-x', '1']]);
+    const biz = new Map<string, string>([
+      ['bad key', '1'],
+      ['ok', 'a\nb'],
+      ['sofa-sys-x', '1'],
+    ]);
     for (let i = 0; i < 70; i++) biz.set(`k${i}`, 'v');
     const f = formatW3cBaggage(new Map(), biz);
     expect(f.value!.split(',')).toHaveLength(64);
@@ -65,7 +83,9 @@ describe('W3C baggage format', () => {
   });
 
   it('stays within 8192 bytes', () => {
-    const biz = new Map(Array.from({ length: 10 }, (_, i) => [`k${i}`, 'x'.repeat(1000)] as [string, string]));
+    const biz = new Map(
+      Array.from({ length: 10 }, (_, i) => [`k${i}`, 'x'.repeat(1000)] as [string, string]),
+    );
     const f = formatW3cBaggage(new Map(), biz);
     expect(f.value!.length).toBeLessThanOrEqual(8192);
     expect(f.value!.split(',')).toHaveLength(8);
@@ -73,7 +93,20 @@ describe('W3C baggage format', () => {
 
   it('is written by the w3c codec and limited on extraction by the baggage max length', () => {
     const { headers, set } = capture();
-    w3cCodec.inject(ctx('4bf92f3577b34da6a3ce929d0e0e4736', '0.1', true, [], [['a', '1'], ['b', '2']]), set, opts(true));
+    w3cCodec.inject(
+      ctx(
+        '4bf92f3577b34da6a3ce929d0e0e4736',
+        '0.1',
+        true,
+        [],
+        [
+          ['a', '1'],
+          ['b', '2'],
+        ],
+      ),
+      set,
+      opts(true),
+    );
     expect(headers.baggage).toBe('a=1,b=2');
     const o = opts(true, { bizBaggageMaxLength: 4 });
     const c = w3cCodec.extract(getterFor(headers), o)!;

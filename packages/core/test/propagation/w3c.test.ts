@@ -16,7 +16,11 @@ describe('traceparent validity (W3C Trace Context examples and test-suite cases)
     ['flags 09: only bit 0 counts', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-09', true],
     ['flags 02: bit 0 unset', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-02', false],
     ['future version cc', `cc-${SUITE_TRACE}-1234567890123456-01`, true],
-    ['future version with extra fields', `cc-${SUITE_TRACE}-1234567890123456-01-what-the-future-will-be-like`, true],
+    [
+      'future version with extra fields',
+      `cc-${SUITE_TRACE}-1234567890123456-01-what-the-future-will-be-like`,
+      true,
+    ],
     ['leading/trailing OWS', ` \t00-${SUITE_TRACE}-1234567890123456-01 \t`, true],
   ])('accepts %s', (_name, value, sampled) => {
     const tp = parseTraceparent(value);
@@ -28,7 +32,10 @@ describe('traceparent validity (W3C Trace Context examples and test-suite cases)
     ['version ff', `ff-${SUITE_TRACE}-1234567890123456-01`],
     ['version 00 with trailing char', `00-${SUITE_TRACE}-1234567890123456-01.`],
     ['version 00 with extra fields', `00-${SUITE_TRACE}-1234567890123456-01-what-the-future-will-be-like`],
-    ['future version, no dash after flags', `cc-${SUITE_TRACE}-1234567890123456-01.what-the-future-will-be-like`],
+    [
+      'future version, no dash after flags',
+      `cc-${SUITE_TRACE}-1234567890123456-01.what-the-future-will-be-like`,
+    ],
     ['illegal version chars', `.0-${SUITE_TRACE}-1234567890123456-01`],
     ['version too long', `000-${SUITE_TRACE}-1234567890123456-01`],
     ['version too short', `0-${SUITE_TRACE}-1234567890123456-01`],
@@ -48,7 +55,10 @@ describe('traceparent validity (W3C Trace Context examples and test-suite cases)
     ['flags too long', `00-${SUITE_TRACE}-1234567890123456-001`],
     ['flags too short', `00-${SUITE_TRACE}-1234567890123456-1`],
     ['future version shorter than 55', `cc-${SUITE_TRACE}-1234567890123456-1`],
-    ['two headers joined by Node', `00-${SUITE_TRACE.slice(0, 31)}1-1234567890123456-01, 00-${SUITE_TRACE}-1234567890123456-01`],
+    [
+      'two headers joined by Node',
+      `00-${SUITE_TRACE.slice(0, 31)}1-1234567890123456-01, 00-${SUITE_TRACE}-1234567890123456-01`,
+    ],
     ['empty', ''],
   ])('rejects %s', (_name, value) => {
     expect(parseTraceparent(value)).toBeNull();
@@ -77,8 +87,16 @@ describe('tracestate validity (strict: anything invalid discards the whole heade
     ['multi-tenant key', `${keyWithoutVendor}@a-z0-9_-*/=1`, [`${keyWithoutVendor}@a-z0-9_-*/`]],
     ['tenant id may start with a digit', '0tenant@vendor=1', ['0tenant@vendor']],
     ['256-char simple key', 'z'.repeat(256) + '=1', ['z'.repeat(256)]],
-    ['241@14 multi-tenant key', 't'.repeat(241) + '@' + 'v'.repeat(14) + '=1', ['t'.repeat(241) + '@' + 'v'.repeat(14)]],
-    ['32 members', Array.from({ length: 32 }, (_, i) => `bar${i}=${i}`).join(','), Array.from({ length: 32 }, (_, i) => `bar${i}`)],
+    [
+      '241@14 multi-tenant key',
+      't'.repeat(241) + '@' + 'v'.repeat(14) + '=1',
+      ['t'.repeat(241) + '@' + 'v'.repeat(14)],
+    ],
+    [
+      '32 members',
+      Array.from({ length: 32 }, (_, i) => `bar${i}=${i}`).join(','),
+      Array.from({ length: 32 }, (_, i) => `bar${i}`),
+    ],
   ])('accepts %s', (_name, value, keys) => {
     expect(parseTracestate(value)!.map((m) => m.key)).toEqual(keys);
   });
@@ -121,7 +139,10 @@ describe('tracestate validity (strict: anything invalid discards the whole heade
       tracestate: ['foo=1,bar=2', 'rojo=1,congo=2', 'baz=3'],
     })!;
     expect(ctx32.traceState).toBe('foo=1,bar=2,rojo=1,congo=2,baz=3');
-    const dup = extract({ traceparent: `00-${SUITE_TRACE}-1234567890123456-00`, tracestate: ['foo=1', 'foo=2'] })!;
+    const dup = extract({
+      traceparent: `00-${SUITE_TRACE}-1234567890123456-00`,
+      tracestate: ['foo=1', 'foo=2'],
+    })!;
     expect(dup.traceState).toBeUndefined();
     expect(dup.traceId).toBe(SUITE_TRACE);
   });
@@ -129,7 +150,10 @@ describe('tracestate validity (strict: anything invalid discards the whole heade
   it('an empty tracestate is accepted and not kept', () => {
     const c = extract({ traceparent: `00-${SUITE_TRACE}-1234567890123456-00`, tracestate: '' })!;
     expect(c.traceState).toBeUndefined();
-    expect(extract({ traceparent: `00-${SUITE_TRACE}-1234567890123456-00`, tracestate: ['', 'foo=1'] })!.traceState).toBe('foo=1');
+    expect(
+      extract({ traceparent: `00-${SUITE_TRACE}-1234567890123456-00`, tracestate: ['', 'foo=1'] })!
+        .traceState,
+    ).toBe('foo=1');
   });
 
   it('an invalid tracestate does not invalidate the traceparent (and is reported)', () => {
@@ -137,7 +161,9 @@ describe('tracestate validity (strict: anything invalid discards the whole heade
     const c = w3cCodec.extract(getterFor({ traceparent: TP, tracestate: 'FOO=1' }), o)!;
     expect(c.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
     expect(c.traceState).toBeUndefined();
-    expect(o.warnings).toEqual(['w3c: dropped an invalid tracestate (trace 4bf92f3577b34da6a3ce929d0e0e4736)']);
+    expect(o.warnings).toEqual([
+      'w3c: dropped an invalid tracestate (trace 4bf92f3577b34da6a3ce929d0e0e4736)',
+    ]);
   });
 });
 
@@ -155,8 +181,16 @@ describe('w3c extract: id mapping', () => {
 
   it('a matching sofa member restores the dotted id; a non-matching one is ignored and dropped', () => {
     const parent = fnv1a64Hex('0.1.2');
-    const match = extract({ traceparent: `00-000a0fe9271567477985327100211176-${parent}-01`, tracestate: 'sofa=0.1.2,congo=x' })!;
-    expect([match.traceId, match.spanId, match.parentId, match.traceState]).toEqual(['000a0fe9271567477985327100211176', '0.1.2', '0.1', 'congo=x']);
+    const match = extract({
+      traceparent: `00-000a0fe9271567477985327100211176-${parent}-01`,
+      tracestate: 'sofa=0.1.2,congo=x',
+    })!;
+    expect([match.traceId, match.spanId, match.parentId, match.traceState]).toEqual([
+      '000a0fe9271567477985327100211176',
+      '0.1.2',
+      '0.1',
+      'congo=x',
+    ]);
     const stale = extract({ traceparent: TP, tracestate: 'sofa=0.1.2,congo=x' })!;
     expect([stale.spanId, stale.traceState]).toEqual(['00f067aa0ba902b7', 'congo=x']);
   });
@@ -204,7 +238,16 @@ describe('w3c inject', () => {
   });
 
   it('round trip between two of our services restores the dotted id and the baggage', () => {
-    const client = ctx('0a0fe9271567477985327100211176', '0.1', true, [['zone', 'GZ00A']], [['mark', 'T'], ['city', '杭州 西湖']]);
+    const client = ctx(
+      '0a0fe9271567477985327100211176',
+      '0.1',
+      true,
+      [['zone', 'GZ00A']],
+      [
+        ['mark', 'T'],
+        ['city', '杭州 西湖'],
+      ],
+    );
     client.traceState = 'congo=t61rcWkgMzE';
     const { headers, set } = capture();
     w3cCodec.inject(client, set, opts(true));
