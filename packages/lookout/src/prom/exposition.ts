@@ -83,7 +83,9 @@ export async function renderOpenMetrics(registry: prom.Registry): Promise<string
     for (const v of m.values ?? []) {
       let name = v.metricName ?? m.name;
       if (isCounter && !v.metricName) name = family + '_total';
-      const labels = { ...defaults, ...(v.labels ?? {}) };
+      // Same order and precedence as prom-client's text format: own labels first and winning.
+      const own = v.labels ?? {};
+      const labels = { ...own, ...defaults, ...own };
       const parts: string[] = [];
       for (const [k, val] of Object.entries(labels)) if (val !== undefined) parts.push(`${k}="${escapeLabelValue(val)}"`);
       lines.push(`${name}${parts.length ? '{' + parts.join(',') + '}' : ''} ${formatValue(v.value)}`);
