@@ -3,7 +3,7 @@ import { baggageValueEncode, hasControlChars, isBaggageOctet, isToken, percentDe
 /**
  * W3C Baggage (`baggage` header): `key=value;prop;prop=v, key2=value2`.
  * - keys are RFC 7230 tokens; values are percent-encoded UTF-8 made of `baggage-octet`s;
- * - properties are accepted and ignored (not kept, not forwarded);
+ * - properties are validated, then ignored (not kept, not forwarded);
  * - invalid members are skipped, the first occurrence of a key wins;
  * - limits: at most {@link W3C_BAGGAGE_MAX_MEMBERS} members and {@link W3C_BAGGAGE_MAX_BYTES} bytes
  *   are read and written (the spec's minimums); what is beyond is dropped and reported;
@@ -37,6 +37,24 @@ function isValidValue(v: string): boolean {
   return true;
 }
 
+/** `property = key OWS "=" OWS value / key OWS`, for each `;`-separated part after the first. */
+function arePropertiesValid(member: string, from: number): boolean {
+  let start = from;
+  while (start < member.length) {
+    let end = member.indexOf(';', start);
+    if (end < 0) end = member.length;
+    const prop = member.slice(start, end);
+    const eq = prop.indexOf('=');
+    if (eq < 0) {
+      if (!isToken(trimOws(prop))) return false;
+    } else if (!isToken(trimOws(prop.slice(0, eq))) || !isValidValue(trimOws(prop.slice(eq + 1)))) {
+      return false;
+    }
+    start = end + 1;
+  }
+  return true;
+}
+
 /** Parses a (combined) `baggage` header. Never throws. */
 export function parseW3cBaggage(raw: string | undefined): ParsedW3cBaggage {
   const out: ParsedW3cBaggage = { sys: undefined, biz: undefined, dropped: 0, invalid: 0 };
@@ -60,7 +78,7 @@ export function parseW3cBaggage(raw: string | undefined): ParsedW3cBaggage {
     }
     const key = trimOws(kv.slice(0, eq));
     const rawValue = trimOws(kv.slice(eq + 1));
-    if (!isToken(key) || !isValidValue(rawValue)) {
+    if (!isToken(key) || !isValidValue(rawValue) || (semi >= 0 && !arePropertiesValid(member, semi + 1))) {
       out.invalid++;
       continue;
     }

@@ -40,6 +40,15 @@ describe('W3C baggage parse', () => {
     expect(p.invalid).toBe(6);
   });
 
+  it('skips members whose properties are malformed', () => {
+    const p = parseW3cBaggage('a=1;p1;p2=v2,b=2;bad prop,c=3;p=x y,d=4; p = v ');
+    expect([...p.biz!]).toEqual([
+      ['a', '1'],
+      ['d', '4'],
+    ]);
+    expect(p.invalid).toBe(2);
+  });
+
   it('first occurrence of a key wins', () => {
     expect(parseW3cBaggage('a=1,a=2').biz!.get('a')).toBe('1');
   });
