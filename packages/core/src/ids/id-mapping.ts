@@ -33,8 +33,20 @@ function reversed(s: string): string {
   return r;
 }
 
+// One-entry memo: every client span of a request maps the same trace id.
+let lastTraceId = '';
+let lastW3cTraceId = '';
+
 /** A 32-lowercase-hex trace id (W3C `trace-id`, Zipkin 128-bit `traceId`) for any trace id. */
 export function toW3cTraceId(traceId: string): string {
+  if (traceId === lastTraceId && traceId !== '') return lastW3cTraceId;
+  const out = mapTraceId(traceId);
+  lastTraceId = traceId;
+  lastW3cTraceId = out;
+  return out;
+}
+
+function mapTraceId(traceId: string): string {
   let id = traceId;
   if (id.length > 1 && id.charCodeAt(id.length - 1) === 84 /* T */) id = id.slice(0, -1);
   if (!isHexLower(id, 32)) {
