@@ -134,6 +134,31 @@ describe('write failures', () => {
     expect(selfLog.lines[0]).toMatch(/^\[WARN\]  failed to open x\.log: EISDIR/);
   });
 
+  it('rate-limits failure warnings per file and tells how many it suppressed', async () => {
+    const dir = tempDir();
+    fs.mkdirSync(path.join(dir, 'x.log'));
+    const selfLog = new MemorySelfLog();
+    const w = writer(path.join(dir, 'x.log'), {
+      selfLog,
+      name: 'x.log',
+      warnIntervalMs: 200,
+      stderrWarnings: false,
+    });
+    for (let i = 0; i < 4; i++) {
+      w.append('l' + i);
+      await w.flush();
+    }
+    expect(selfLog.lines).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 250));
+    w.append('l4');
+    await w.flush();
+    expect(selfLog.lines).toHaveLength(2);
+    expect(selfLog.lines[1]).toMatch(
+      /^\[WARN\]  failed to open x\.log: EISDIR: .*; 5 lines lost so far, retrying \(3 similar errors suppressed\)$/,
+    );
+    await w.close();
+  });
+
   it('resumes into a new file when the directory is removed mid-run (rm -rf)', async () => {
     const root = path.join(tempDir(), 'tracelog');
     const file = path.join(root, 'x.log');
@@ -164,6 +189,31 @@ describe('write failures', () => {
     await w.close();
     expect(read(file + '.moved')).toBe('one\n');
     expect(read(file)).toBe('two\n');
+  });
+});
+
+describe('timers', () => {
+  it("keeps no ref'd timer alive: neither the hourly clean-up nor a back-off retry holds the process open", async () => {
+    // Jest's own test timeout is a ref'd timer: compare with the count before the writers exist.
+    const timeouts = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timeouts();
+    const base = tempDir();
+    const ok = writer(path.join(base, 'ok.log'), { retentionMs: 86_400_000 });
+    ok.append('a');
+    await ok.flush();
+    fs.writeFileSync(path.join(base, 'blocked'), '');
+    const failing = writer(path.join(base, 'blocked', 'x.log'), {
+      stderrWarnings: false,
+      retryMinMs: 60_000,
+    });
+    failing.append('a');
+    await failing.flush();
+    failing.append('waits for the retry');
+    await new Promise((r) => setImmediate(r));
+    expect(timeouts()).toBe(before);
+    await ok.close();
+    await failing.close();
+    expect(failing.stats.failed).toBe(2);
   });
 });
 
