@@ -1,15 +1,14 @@
-import type { ReadableSpan, SpanListener } from '@sofa-tracer/core';
+import { HttpTags, UNMATCHED_ROUTE, type ReadableSpan, type SpanListener } from '@sofa-tracer/core';
 import type { Registry } from '../api/registry';
 import type { Counter, Timer } from '../api/types';
 import { HandleCache } from './handle-cache';
 import { LabelGuard } from './label-guard';
 
-// Tag names from core's http/tags.ts (HttpTags); repeated here to keep the hot path free of lookups.
-const TAG_METHOD = 'method';
-const TAG_ROUTE = 'route';
-const TAG_URL = 'request.url';
-const TAG_REMOTE_HOST = 'remote.host';
-const UNMATCHED_ROUTE = 'UNMATCHED';
+// Copied into module constants so the per-span path does no property lookups on HttpTags.
+const TAG_METHOD = HttpTags.METHOD;
+const TAG_ROUTE = HttpTags.ROUTE;
+const TAG_URL = HttpTags.URL;
+const TAG_REMOTE_HOST = HttpTags.REMOTE_HOST;
 const NO_STATUS = 'none';
 
 /** Options of the span metrics. */
