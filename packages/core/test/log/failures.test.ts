@@ -141,7 +141,7 @@ describe('write failures', () => {
     const w = writer(path.join(dir, 'x.log'), {
       selfLog,
       name: 'x.log',
-      warnIntervalMs: 200,
+      warnIntervalMs: 1000,
       stderrWarnings: false,
     });
     for (let i = 0; i < 4; i++) {
@@ -149,7 +149,7 @@ describe('write failures', () => {
       await w.flush();
     }
     expect(selfLog.lines).toHaveLength(1);
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 1050));
     w.append('l4');
     await w.flush();
     expect(selfLog.lines).toHaveLength(2);
