@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
+import { DropReporter } from './drop-reporter';
+import { LineQueue } from './line-queue';
 import type { LogWriter, LogWriterOptions, LogWriterStats, RollingPolicy } from './log-writer';
 import { RateLimiter, errorText, writeStderr } from './rate-limiter';
 import { deleteExpiredRolledFiles } from './retention';
@@ -42,8 +44,6 @@ interface FlushWaiter {
 const MAX_BATCH_LINES = 8192;
 /** Characters per write call at most (≈1 MiB of ASCII). */
 const MAX_BATCH_CHARS = 1 << 20;
-/** Dropped-line id reports between two `discarded N logs` lines at most. */
-const MAX_ID_REPORTS = 100;
 const CLOSE_TIMED_OUT = Symbol('close timed out');
 
 /**
@@ -60,10 +60,7 @@ export class AsyncLogWriter implements LogWriter {
   private readonly name: string;
   private readonly policy: RollingPolicy;
   private readonly retentionMs: number;
-  private readonly capacity: number;
   private readonly separator: string;
-  private readonly discardThreshold: number;
-  private readonly logDiscardedIds: boolean;
   private readonly selfLog: SelfLog;
   private readonly now: () => number;
   private readonly stderrWarnings: boolean;
@@ -74,10 +71,8 @@ export class AsyncLogWriter implements LogWriter {
   private readonly cleanupIntervalMs: number;
   private readonly limiter: RateLimiter;
 
-  // Ring buffer of queued lines.
-  private readonly ring: (string | undefined)[];
-  private head = 0;
-  private count = 0;
+  private readonly queue: LineQueue;
+  private readonly drops: DropReporter;
 
   // Sequence numbers of accepted lines and of lines settled (written or failed), for flush().
   private appended = 0;
@@ -86,11 +81,6 @@ export class AsyncLogWriter implements LogWriter {
 
   private readonly counters: LogWriterStats = { written: 0, dropped: 0, failed: 0, queued: 0 };
   private writeCalls = 0;
-
-  // Drops not yet reported, and id reports in the current report window.
-  private pendingDrops = 0;
-  private idReports = 0;
-  private idsUnreported = 0;
 
   private fd = -1;
   private ino = 0;
@@ -118,7 +108,7 @@ export class AsyncLogWriter implements LogWriter {
 
   private readonly onRetry = (): void => {
     this.retryTimer = undefined;
-    if (this.count > 0) this.schedule();
+    if (this.queue.size > 0) this.schedule();
   };
 
   private readonly onCleanupTimer = (): void => {
@@ -131,10 +121,7 @@ export class AsyncLogWriter implements LogWriter {
     this.name = options.name ?? this.file;
     this.policy = options.rolling === 'hourly' ? 'hourly' : 'daily';
     this.retentionMs = Math.max(0, options.retentionMs || 0);
-    this.capacity = Math.max(1, Math.floor(options.capacity) || 1);
     this.separator = options.lineSeparator;
-    this.discardThreshold = Math.floor(options.discardReportThreshold) || 0;
-    this.logDiscardedIds = options.logDiscardedIds === true;
     this.selfLog = options.selfLog;
     this.now = options.now ?? Date.now;
     this.stderrWarnings = options.stderrWarnings !== false;
@@ -145,12 +132,18 @@ export class AsyncLogWriter implements LogWriter {
     this.cleanupIntervalMs = options.cleanupIntervalMs ?? 3_600_000;
     this.limiter = new RateLimiter(options.warnIntervalMs ?? 10_000);
     this.retryDelay = this.retryMinMs;
-    this.ring = new Array<string | undefined>(this.capacity);
+    this.queue = new LineQueue(Math.max(1, Math.floor(options.capacity) || 1));
+    this.drops = new DropReporter(
+      this.name,
+      this.selfLog,
+      Math.floor(options.discardReportThreshold) || 0,
+      options.logDiscardedIds === true,
+    );
   }
 
   /** Current counters; `queued` is the number of lines waiting now. */
   get stats(): Readonly<LogWriterStats> {
-    this.counters.queued = this.count;
+    this.counters.queued = this.queue.size;
     return this.counters;
   }
 
@@ -164,14 +157,11 @@ export class AsyncLogWriter implements LogWriter {
       this.counters.dropped++;
       return false;
     }
-    if (this.count >= this.capacity) {
-      this.onDrop(traceId, spanId);
+    if (!this.queue.push(line)) {
+      this.counters.dropped++;
+      this.drops.dropped(traceId, spanId);
       return false;
     }
-    let tail = this.head + this.count;
-    if (tail >= this.capacity) tail -= this.capacity;
-    this.ring[tail] = line;
-    this.count++;
     this.appended++;
     if (!this.scheduled && !this.pumping && this.retryTimer === undefined) {
       this.scheduled = true;
@@ -219,40 +209,11 @@ export class AsyncLogWriter implements LogWriter {
     setImmediate(this.onImmediate);
   }
 
-  private onDrop(traceId: string | undefined, spanId: string | undefined): void {
-    this.counters.dropped++;
-    this.pendingDrops++;
-    try {
-      if (this.logDiscardedIds && (traceId !== undefined || spanId !== undefined)) {
-        if (this.idReports < MAX_ID_REPORTS) {
-          this.idReports++;
-          this.selfLog.warn(
-            `discarded tracer: traceId[${traceId ?? ''}];spanId[${spanId ?? ''}] of ${this.name}`,
-          );
-        } else {
-          this.idsUnreported++;
-        }
-      }
-      if (this.discardThreshold > 0 && this.pendingDrops >= this.discardThreshold) this.reportDrops();
-    } catch {
-      // A self-log must not throw, but a drop report is never worth an exception in the app.
-    }
-  }
-
-  private reportDrops(): void {
-    let message = `discarded ${this.pendingDrops} logs of ${this.name}`;
-    if (this.idsUnreported > 0) message += ` (ids of ${this.idsUnreported} not logged)`;
-    this.pendingDrops = 0;
-    this.idReports = 0;
-    this.idsUnreported = 0;
-    this.selfLog.warn(message);
-  }
-
   /** Writes queued batches until the queue is empty or the file cannot be written. */
   private async pump(): Promise<void> {
     this.pumping = true;
     try {
-      while (this.count > 0) {
+      while (this.queue.size > 0) {
         if (this.fd < 0 && !(await this.openActive(undefined))) {
           this.failQueued();
           this.reportFailure('open', this.openError);
@@ -264,7 +225,7 @@ export class AsyncLogWriter implements LogWriter {
         if (this.fd >= 0 && performance.now() >= this.nextPathCheck) await this.checkPath();
         if (this.fd < 0) continue;
         // The queue may have been given up on (close timeout) while an open or roll was pending.
-        if (this.count === 0) break;
+        if (this.queue.size === 0) break;
         await this.writeBatch();
         if (this.fd < 0) {
           this.scheduleRetry();
@@ -276,29 +237,15 @@ export class AsyncLogWriter implements LogWriter {
       this.reportFailure('write', e);
     } finally {
       this.pumping = false;
-      if (this.closed && this.count === 0) await this.closeFd();
-      else if (this.count > 0 && this.retryTimer === undefined) this.schedule();
+      if (this.closed && this.queue.size === 0) await this.closeFd();
+      else if (this.queue.size > 0 && this.retryTimer === undefined) this.schedule();
     }
   }
 
   private async writeBatch(): Promise<void> {
-    const sep = this.separator;
-    let n = 0;
-    let chars = 0;
-    let text = '';
-    let i = this.head;
-    while (n < this.count && n < MAX_BATCH_LINES && chars < MAX_BATCH_CHARS) {
-      const line = this.ring[i] as string;
-      this.ring[i] = undefined;
-      text += line + sep;
-      chars += line.length;
-      n++;
-      if (++i === this.capacity) i = 0;
-    }
-    this.head = i;
-    this.count -= n;
-    const buffer = Buffer.from(text, 'utf8');
-    text = '';
+    const batch = this.queue.take(this.separator, MAX_BATCH_LINES, MAX_BATCH_CHARS);
+    const n = batch.taken;
+    const buffer = Buffer.from(batch.text, 'utf8');
     this.writeCalls++;
     try {
       let offset = 0;
@@ -412,7 +359,7 @@ export class AsyncLogWriter implements LogWriter {
 
   private scheduleRetry(): void {
     // Armed even with an empty queue: the back-off must also hold back the next append's drain.
-    if (this.retryTimer !== undefined || (this.closed && this.count === 0)) return;
+    if (this.retryTimer !== undefined || (this.closed && this.queue.size === 0)) return;
     const delay = this.retryDelay;
     this.retryDelay = Math.min(this.retryDelay * 2, this.retryMaxMs);
     this.retryTimer = setTimeout(this.onRetry, delay);
@@ -421,15 +368,8 @@ export class AsyncLogWriter implements LogWriter {
 
   /** Counts every queued line as failed (the file cannot be opened now). */
   private failQueued(): void {
-    const n = this.count;
+    const n = this.queue.clear();
     if (n === 0) return;
-    let i = this.head;
-    for (let k = 0; k < n; k++) {
-      this.ring[i] = undefined;
-      if (++i === this.capacity) i = 0;
-    }
-    this.head = i;
-    this.count = 0;
     this.counters.failed += n;
     this.settle(n);
   }
@@ -475,7 +415,7 @@ export class AsyncLogWriter implements LogWriter {
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     if (outcome === CLOSE_TIMED_OUT) {
-      const lost = this.count;
+      const lost = this.queue.size;
       this.failQueued();
       const message = `gave up writing ${this.name} after ${this.closeTimeoutMs} ms at close; ${lost} queued lines lost`;
       this.selfLog.warn(message);
@@ -483,7 +423,7 @@ export class AsyncLogWriter implements LogWriter {
       // Lines already in a stalled write are settled when it returns; release close() now.
       this.settle(this.appended - this.settled);
     }
-    if (this.pendingDrops > 0) this.reportDrops();
+    this.drops.reportPending();
     // With a write stalled the descriptor is closed when it returns (pump's finally): closing it
     // now could let the number be reused under that write. Otherwise let the drain finish first.
     if (outcome !== CLOSE_TIMED_OUT) await this.pumpDone;
