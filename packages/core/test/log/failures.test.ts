@@ -66,7 +66,7 @@ describe('write failures', () => {
     await selfLog.flush();
     const self = read(path.join(selfRoot, 'tracer-self.log'));
     expect(self).toMatch(
-      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\[WARN\]  failed to open x-digest\.log: E(EXIST|NOTDIR)/,
+      /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\[WARN\] {2}failed to open x-digest\.log: E(EXIST|NOTDIR)/,
     );
     expect(self.match(/failed to open/g)).toHaveLength(1);
 
@@ -131,7 +131,7 @@ describe('write failures', () => {
     w.append('a');
     await w.close();
     expect(w.stats.failed).toBe(1);
-    expect(selfLog.lines[0]).toMatch(/^\[WARN\]  failed to open x\.log: EISDIR/);
+    expect(selfLog.lines[0]).toMatch(/^\[WARN\] {2}failed to open x\.log: EISDIR/);
   });
 
   it('rate-limits failure warnings per file and tells how many it suppressed', async () => {
@@ -154,7 +154,7 @@ describe('write failures', () => {
     await w.flush();
     expect(selfLog.lines).toHaveLength(2);
     expect(selfLog.lines[1]).toMatch(
-      /^\[WARN\]  failed to open x\.log: EISDIR: .*; 5 lines lost so far, retrying \(3 similar errors suppressed\)$/,
+      /^\[WARN\] {2}failed to open x\.log: EISDIR: .*; 5 lines lost so far, retrying \(3 similar errors suppressed\)$/,
     );
     await w.close();
   });

@@ -73,7 +73,7 @@ describe('FileSelfLog', () => {
       expect(log.stats.failed).toBe(5);
       expect(out).toHaveLength(1);
       expect(out[0]).toMatch(
-        /^\[sofa-tracer\] \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\[WARN\]  failed to write|open tracer-self\.log: /,
+        /^\[sofa-tracer\] \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\[WARN\] {2}failed to write|open tracer-self\.log: /,
       );
       expect(out[0]).toContain('failed to open tracer-self.log: E');
     } finally {
@@ -98,7 +98,7 @@ describe('StderrSelfLog', () => {
       limited.warn('second');
       limited.info('third');
       expect(out).toHaveLength(2);
-      expect(out[1]).toMatch(/^\[sofa-tracer\] .{23}\[WARN\]  first\n$/);
+      expect(out[1]).toMatch(/^\[sofa-tracer\] .{23}\[WARN\] {2}first\n$/);
     } finally {
       spy.mockRestore();
     }
