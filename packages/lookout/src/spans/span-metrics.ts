@@ -174,34 +174,47 @@ export class SpanMetricsListener implements SpanListener {
   }
 
   private recordHttp(f: Family, span: ReadableSpan, method: string, third: string, client: boolean): void {
-    const g = f.guards;
     const code = span.resultCode;
-    const app = g[0].value(span.localApp || this.defaultApp);
-    const m = g[1].value(method);
-    const t = g[2].value(third);
-    const s = g[3].value(this.status(code));
-    let h = f.cache.get(app, m, t, s, '');
-    if (h === undefined) {
-      h = this.handles(f, { app, method: m, [f.def.labels[2]]: t, status_code: s });
-      f.cache.set(app, m, t, s, '', h);
-    }
+    const app = span.localApp || this.defaultApp;
+    const status = this.status(code);
+    // Fast path: raw values seen before are cached as they are (they passed the guards then).
+    let h = f.cache.get(app, method, third, status, '');
+    if (h === undefined) h = this.guarded(f, app, method, third, status, '');
     this.record(h, f, span, this.isError ? this.isError(span) : client ? isClientError(span, code) : isServerError(span, code));
   }
 
   private recordGeneric(span: ReadableSpan): void {
     const f = this.generic;
-    const g = f.guards;
-    const app = g[0].value(span.localApp || this.defaultApp);
-    const lt = g[1].value(span.logType || 'unknown');
-    const kind = g[2].value(span.kind);
-    const op = g[3].value(span.operationName);
-    const rc = g[4].value(span.resultCode === '' ? NO_STATUS : span.resultCode);
-    let h = f.cache.get(app, lt, kind, op, rc);
-    if (h === undefined) {
-      h = this.handles(f, { app, log_type: lt, kind, operation: op, result_code: rc });
-      f.cache.set(app, lt, kind, op, rc, h);
-    }
+    const app = span.localApp || this.defaultApp;
+    const lt = span.logType || 'unknown';
+    const rc = span.resultCode === '' ? NO_STATUS : span.resultCode;
+    let h = f.cache.get(app, lt, span.kind, span.operationName, rc);
+    if (h === undefined) h = this.guarded(f, app, lt, span.kind, span.operationName, rc);
     this.record(h, f, span, this.isError ? this.isError(span) : isGenericError(span));
+  }
+
+  /**
+   * Slow path of a new label combination: each value goes through its label's guard (cap,
+   * length cut). When nothing was changed the combination is cached under its raw values, so the
+   * next span with them takes the fast path; collapsed combinations are only cached under their
+   * guarded values, which keeps the cache bounded by the caps.
+   */
+  private guarded(f: Family, a: string, b: string, c: string, d: string, e: string): Handles {
+    const g = f.guards;
+    const ga = g[0].value(a);
+    const gb = g[1].value(b);
+    const gc = g[2].value(c);
+    const gd = g[3].value(d);
+    const ge = g.length > 4 ? g[4].value(e) : e;
+    let h = f.cache.get(ga, gb, gc, gd, ge);
+    if (h === undefined) {
+      const names = f.def.labels;
+      const tags: Record<string, string> = { [names[0]]: ga, [names[1]]: gb, [names[2]]: gc, [names[3]]: gd };
+      if (names.length > 4) tags[names[4]] = ge;
+      h = this.handles(f, tags);
+      f.cache.set(ga, gb, gc, gd, ge, h);
+    }
+    return h;
   }
 
   private handles(f: Family, tags: Record<string, string>): Handles {
