@@ -26,6 +26,7 @@ export function buildCommonTags(
   const tags: Record<string, string> = { app, host: hostname(), ip };
   if (zone) tags.zone = zone;
   if (instanceId) tags.instance_id = instanceId;
-  for (const [k, v] of Object.entries(extra ?? {})) if (v !== undefined && v !== null && v !== '') tags[k] = String(v);
+  for (const [k, v] of Object.entries(extra ?? {}))
+    if (v !== undefined && v !== null && v !== '') tags[k] = String(v);
   return tags;
 }

@@ -84,7 +84,13 @@ function envBool(env: Env, name: string, warn: (m: string) => void): boolean | u
   return undefined;
 }
 
-function envInt(env: Env, name: string, min: number, max: number, warn: (m: string) => void): number | undefined {
+function envInt(
+  env: Env,
+  name: string,
+  min: number,
+  max: number,
+  warn: (m: string) => void,
+): number | undefined {
   const v = nonBlank(env[name]);
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -95,12 +101,19 @@ function envInt(env: Env, name: string, min: number, max: number, warn: (m: stri
 
 function checkInt(name: string, v: number | undefined, min: number, max: number): number | undefined {
   if (v === undefined) return undefined;
-  if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`sofa-lookout: option ${name} must be an integer in [${min}, ${max}], got ${String(v)}`);
+  if (!Number.isInteger(v) || v < min || v > max)
+    throw new RangeError(
+      `sofa-lookout: option ${name} must be an integer in [${min}, ${max}], got ${String(v)}`,
+    );
   return v;
 }
 
 /** Options → environment → defaults. Invalid options throw; invalid env values are warned about and ignored. */
-export function resolveLookoutConfig(options: LookoutOptions, env: Env, warn: (m: string) => void): ResolvedLookoutConfig {
+export function resolveLookoutConfig(
+  options: LookoutOptions,
+  env: Env,
+  warn: (m: string) => void,
+): ResolvedLookoutConfig {
   let port: number | false;
   if (options.port === false) port = false;
   else if (options.port !== undefined) port = checkInt('port', options.port, 0, 65535)!;
@@ -110,25 +123,37 @@ export function resolveLookoutConfig(options: LookoutOptions, env: Env, warn: (m
     else port = envInt(env, 'SOFA_LOOKOUT_PROMETHEUS_PORT', 0, 65535, warn) ?? 9494;
   }
 
-  const spanEnabled = options.spanMetrics === false ? false : options.spanMetrics !== undefined ? true : envBool(env, 'SOFA_LOOKOUT_SPAN_METRICS', warn) ?? true;
+  const spanEnabled =
+    options.spanMetrics === false
+      ? false
+      : options.spanMetrics !== undefined
+        ? true
+        : (envBool(env, 'SOFA_LOOKOUT_SPAN_METRICS', warn) ?? true);
   let spanMetrics: SpanMetricsOptions | false = false;
   if (spanEnabled) {
     const given: SpanMetricsOptions = typeof options.spanMetrics === 'object' ? options.spanMetrics : {};
     const envStatus = nonBlank(env.SOFA_LOOKOUT_STATUS_LABEL);
-    if (envStatus !== undefined && envStatus !== 'code' && envStatus !== 'class') warn(`SOFA_LOOKOUT_STATUS_LABEL=${envStatus} is not code|class; ignored`);
+    if (envStatus !== undefined && envStatus !== 'code' && envStatus !== 'class')
+      warn(`SOFA_LOOKOUT_STATUS_LABEL=${envStatus} is not code|class; ignored`);
     if (given.statusLabel !== undefined && given.statusLabel !== 'code' && given.statusLabel !== 'class') {
-      throw new RangeError(`sofa-lookout: option spanMetrics.statusLabel must be "code" or "class", got ${String(given.statusLabel)}`);
+      throw new RangeError(
+        `sofa-lookout: option spanMetrics.statusLabel must be "code" or "class", got ${String(given.statusLabel)}`,
+      );
     }
     spanMetrics = {
       ...given,
       statusLabel: given.statusLabel ?? (envStatus === 'class' ? 'class' : 'code'),
-      maxLabelValues: checkInt('spanMetrics.maxLabelValues', given.maxLabelValues, 1, 1e6) ?? envInt(env, 'SOFA_LOOKOUT_MAX_LABEL_VALUES', 1, 1e6, warn) ?? 100,
+      maxLabelValues:
+        checkInt('spanMetrics.maxLabelValues', given.maxLabelValues, 1, 1e6) ??
+        envInt(env, 'SOFA_LOOKOUT_MAX_LABEL_VALUES', 1, 1e6, warn) ??
+        100,
     };
   }
 
   let gateway: GatewayOptions | false = false;
   if (options.gateway) gateway = options.gateway;
-  else if (options.gateway === undefined && nonBlank(env.SOFA_LOOKOUT_GATEWAY_ADDRESS)) gateway = { address: nonBlank(env.SOFA_LOOKOUT_GATEWAY_ADDRESS)! };
+  else if (options.gateway === undefined && nonBlank(env.SOFA_LOOKOUT_GATEWAY_ADDRESS))
+    gateway = { address: nonBlank(env.SOFA_LOOKOUT_GATEWAY_ADDRESS)! };
 
   let pushgateway: PushgatewayOptions | false = false;
   if (options.pushgateway) pushgateway = options.pushgateway;
@@ -145,9 +170,13 @@ export function resolveLookoutConfig(options: LookoutOptions, env: Env, warn: (m
     port,
     host: nonBlank(options.host) ?? nonBlank(env.SOFA_LOOKOUT_PROMETHEUS_HOST),
     path: nonBlank(options.path) ?? nonBlank(env.SOFA_LOOKOUT_PROMETHEUS_PATH) ?? '/metrics',
-    maxMetrics: checkInt('maxMetrics', options.maxMetrics, 0, 1e7) ?? envInt(env, 'SOFA_LOOKOUT_MAX_METRICS', 0, 1e7, warn) ?? 3000,
+    maxMetrics:
+      checkInt('maxMetrics', options.maxMetrics, 0, 1e7) ??
+      envInt(env, 'SOFA_LOOKOUT_MAX_METRICS', 0, 1e7, warn) ??
+      3000,
     zone: nonBlank(options.zone) ?? nonBlank(env.SOFA_LOOKOUT_ZONE) ?? nonBlank(env.ZONE),
-    instanceId: nonBlank(options.instanceId) ?? nonBlank(env.SOFA_LOOKOUT_INSTANCE_ID) ?? nonBlank(env.INSTANCE_ID),
+    instanceId:
+      nonBlank(options.instanceId) ?? nonBlank(env.SOFA_LOOKOUT_INSTANCE_ID) ?? nonBlank(env.INSTANCE_ID),
     spanMetrics,
     runtimeMetrics: options.runtimeMetrics ?? envBool(env, 'SOFA_LOOKOUT_RUNTIME_METRICS', warn) ?? true,
     gateway,

@@ -4,9 +4,19 @@ import type * as prom from 'prom-client';
 import { Registry } from './api/registry';
 import type { LookoutLogger } from './api/types';
 import { buildCommonTags, localIp } from './common-tags';
-import { resolveLookoutConfig, type LookoutOptions, type ResolvedLookoutConfig, type TracerLike } from './config';
+import {
+  resolveLookoutConfig,
+  type LookoutOptions,
+  type ResolvedLookoutConfig,
+  type TracerLike,
+} from './config';
 import { GatewayReporter } from './export/gateway';
-import { createKoaMetricsMiddleware, createMetricsHandler, type KoaLikeContext, type MetricsHandler } from './export/metrics-handler';
+import {
+  createKoaMetricsMiddleware,
+  createMetricsHandler,
+  type KoaLikeContext,
+  type MetricsHandler,
+} from './export/metrics-handler';
 import { MetricsServer } from './export/metrics-server';
 import { PushgatewayPusher } from './export/pushgateway';
 import { renderExposition, type Exposition } from './prom/exposition';
@@ -45,13 +55,19 @@ const processWarningLogger: LookoutLogger = {
   },
 };
 
-function findTracer(option: TracerLike | false | undefined, appName: string | undefined, warnings: string[]): TracerLike | undefined {
+function findTracer(
+  option: TracerLike | false | undefined,
+  appName: string | undefined,
+  warnings: string[],
+): TracerLike | undefined {
   if (option === false) return undefined;
   if (option) return option;
   try {
     return tryGetTracer() ?? resolveTracer(appName ? { appName } : {});
   } catch (err) {
-    warnings.push('no tracer available, span metrics are off: ' + (err instanceof Error ? err.message : String(err)));
+    warnings.push(
+      'no tracer available, span metrics are off: ' + (err instanceof Error ? err.message : String(err)),
+    );
     return undefined;
   }
 }
@@ -65,8 +81,10 @@ function findTracer(option: TracerLike | false | undefined, appName: string | un
 export function enableLookout(options: LookoutOptions = {}): Lookout {
   const warnings: string[] = [];
   const config = resolveLookoutConfig(options, process.env, (m) => warnings.push(m));
-  const tracer = config.spanMetrics || options.tracer ? findTracer(options.tracer, config.appName, warnings) : undefined;
-  const logger: LookoutLogger = options.logger ?? (tracer?.selfLog ? { warn: (m) => tracer.selfLog!.warn(m) } : processWarningLogger);
+  const tracer =
+    config.spanMetrics || options.tracer ? findTracer(options.tracer, config.appName, warnings) : undefined;
+  const logger: LookoutLogger =
+    options.logger ?? (tracer?.selfLog ? { warn: (m) => tracer.selfLog!.warn(m) } : processWarningLogger);
   for (const w of warnings) logger.warn('sofa-lookout: ' + w);
 
   const appName = config.appName ?? tracer?.appName ?? process.env.SOFA_TRACER_APP_NAME ?? 'unknown';
@@ -88,7 +106,14 @@ export function enableLookout(options: LookoutOptions = {}): Lookout {
     tracer.addSpanListener(spanListener);
   }
 
-  const server = config.port === false ? undefined : new MetricsServer(registry.prometheus, { port: config.port, host: config.host, path: config.path }, logger);
+  const server =
+    config.port === false
+      ? undefined
+      : new MetricsServer(
+          registry.prometheus,
+          { port: config.port, host: config.host, path: config.path },
+          logger,
+        );
 
   let gateway: GatewayReporter | undefined;
   if (config.gateway) {
@@ -97,7 +122,11 @@ export function enableLookout(options: LookoutOptions = {}): Lookout {
   }
 
   const pushgateway = config.pushgateway
-    ? new PushgatewayPusher(registry.prometheus, { ...config.pushgateway, jobName: config.pushgateway.jobName ?? appName }, logger)
+    ? new PushgatewayPusher(
+        registry.prometheus,
+        { ...config.pushgateway, jobName: config.pushgateway.jobName ?? appName },
+        logger,
+      )
     : undefined;
 
   let closing: Promise<void> | undefined;

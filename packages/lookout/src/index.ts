@@ -4,7 +4,12 @@
  * push to a Lookout gateway or a Prometheus Pushgateway.
  */
 export { enableLookout, type Lookout } from './enable';
-export { resolveLookoutConfig, type LookoutOptions, type ResolvedLookoutConfig, type TracerLike } from './config';
+export {
+  resolveLookoutConfig,
+  type LookoutOptions,
+  type ResolvedLookoutConfig,
+  type TracerLike,
+} from './config';
 export { Id, PRIORITY_TAG, PRIORITIES, type Priority, type TagInput, type TagsInput } from './api/id';
 export { Registry, DEFAULT_TIMER_BUCKETS, DEFAULT_STEPS, type RegistryOptions } from './api/registry';
 export type {
@@ -32,7 +37,12 @@ export {
   type Exposition,
   type ExpositionFormat,
 } from './prom/exposition';
-export { createMetricsHandler, createKoaMetricsMiddleware, type MetricsHandler, type KoaLikeContext } from './export/metrics-handler';
+export {
+  createMetricsHandler,
+  createKoaMetricsMiddleware,
+  type MetricsHandler,
+  type KoaLikeContext,
+} from './export/metrics-handler';
 export { MetricsServer, type MetricsServerOptions } from './export/metrics-server';
 export {
   GatewayReporter,

@@ -8,7 +8,8 @@ import { serverSpan, tempTracer } from './helpers/tracer';
 
 const ENV_KEYS = Object.keys(process.env).filter((k) => k.startsWith('SOFA_LOOKOUT_'));
 afterEach(() => {
-  for (const k of Object.keys(process.env)) if (k.startsWith('SOFA_LOOKOUT_') && !ENV_KEYS.includes(k)) delete process.env[k];
+  for (const k of Object.keys(process.env))
+    if (k.startsWith('SOFA_LOOKOUT_') && !ENV_KEYS.includes(k)) delete process.env[k];
 });
 
 describe('enableLookout', () => {
@@ -25,7 +26,16 @@ describe('enableLookout', () => {
   it('span metrics from the real tracer, runtime metrics and common tags on /metrics (port 0)', async () => {
     const t = tempTracer('shop');
     cleanup.push(t.cleanup);
-    const lookout = track(enableLookout({ tracer: t.tracer, port: 0, host: '127.0.0.1', zone: 'gz00a', instanceId: 'i-1', logger: { warn() {} } }));
+    const lookout = track(
+      enableLookout({
+        tracer: t.tracer,
+        port: 0,
+        host: '127.0.0.1',
+        zone: 'gz00a',
+        instanceId: 'i-1',
+        logger: { warn() {} },
+      }),
+    );
     serverSpan(t.tracer, '/users/:id', 200);
     serverSpan(t.tracer, '/users/:id', 200);
     serverSpan(t.tracer, '/orders', 503, 'POST');
@@ -34,13 +44,35 @@ describe('enableLookout', () => {
     expect(res.status).toBe(200);
     const text = res.body;
     const fams = parseExposition(text);
-    expect(valueOf(text, 'http_server_requests_total', { app: 'shop', method: 'GET', route: '/users/:id', status_code: '200' })).toBe(2);
-    expect(valueOf(text, 'http_server_errors_total', { method: 'POST', route: '/orders', status_code: '503' })).toBe(1);
+    expect(
+      valueOf(text, 'http_server_requests_total', {
+        app: 'shop',
+        method: 'GET',
+        route: '/users/:id',
+        status_code: '200',
+      }),
+    ).toBe(2);
+    expect(
+      valueOf(text, 'http_server_errors_total', { method: 'POST', route: '/orders', status_code: '503' }),
+    ).toBe(1);
     expect(family(fams, 'http_server_request_duration_seconds').type).toBe('HISTOGRAM');
     // runtime metrics, with the common tags
-    for (const name of ['process_cpu_user_seconds_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_eventloop_utilization_ratio', 'nodejs_active_handles_total']) {
+    for (const name of [
+      'process_cpu_user_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_eventloop_lag_p99_seconds',
+      'nodejs_eventloop_utilization_ratio',
+      'nodejs_active_handles_total',
+    ]) {
       const f = family(fams, name);
-      expect(f.metrics[0].labels).toMatchObject({ app: 'shop', zone: 'gz00a', instance_id: 'i-1', host: expect.any(String), ip: expect.any(String) });
+      expect(f.metrics[0].labels).toMatchObject({
+        app: 'shop',
+        zone: 'gz00a',
+        instance_id: 'i-1',
+        host: expect.any(String),
+        ip: expect.any(String),
+      });
     }
     const elu = valueOf(text, 'nodejs_eventloop_utilization_ratio');
     expect(elu).toBeGreaterThanOrEqual(0);
@@ -52,7 +84,13 @@ describe('enableLookout', () => {
   it('close() detaches the listener, stops the server, and is idempotent', async () => {
     const t = tempTracer();
     cleanup.push(t.cleanup);
-    const lookout = enableLookout({ tracer: t.tracer, port: 0, host: '127.0.0.1', runtimeMetrics: false, logger: { warn() {} } });
+    const lookout = enableLookout({
+      tracer: t.tracer,
+      port: 0,
+      host: '127.0.0.1',
+      runtimeMetrics: false,
+      logger: { warn() {} },
+    });
     serverSpan(t.tracer, '/a', 200);
     const port = (await lookout.address())!.port;
     await Promise.all([lookout.close(), lookout.close()]);
@@ -64,7 +102,15 @@ describe('enableLookout', () => {
   it('switches: port false, runtime metrics off, span metrics off', async () => {
     const t = tempTracer();
     cleanup.push(t.cleanup);
-    const lookout = track(enableLookout({ tracer: t.tracer, port: false, runtimeMetrics: false, spanMetrics: false, logger: { warn() {} } }));
+    const lookout = track(
+      enableLookout({
+        tracer: t.tracer,
+        port: false,
+        runtimeMetrics: false,
+        spanMetrics: false,
+        logger: { warn() {} },
+      }),
+    );
     expect(await lookout.address()).toBeNull();
     expect(lookout.spanListener).toBeUndefined();
     serverSpan(t.tracer, '/a', 200);
@@ -86,21 +132,33 @@ describe('enableLookout', () => {
     });
     const warnings: string[] = [];
     const lookout = track(enableLookout({ tracer: t.tracer, logger: { warn: (m) => warnings.push(m) } }));
-    expect(lookout.config).toMatchObject({ port: false, maxMetrics: 4, appName: 'from-env', runtimeMetrics: true, spanMetrics: { statusLabel: 'class', maxLabelValues: 1 } });
+    expect(lookout.config).toMatchObject({
+      port: false,
+      maxMetrics: 4,
+      appName: 'from-env',
+      runtimeMetrics: true,
+      spanMetrics: { statusLabel: 'class', maxLabelValues: 1 },
+    });
     expect(warnings.some((w) => /SOFA_LOOKOUT_RUNTIME_METRICS=maybe is not a boolean/.test(w))).toBe(true);
     expect(lookout.registry.commonTags.app).toBe('from-env');
     serverSpan(t.tracer, '/a', 201);
     serverSpan(t.tracer, '/b', 204);
     const { body } = await lookout.metrics();
     // app label comes from the span (local.app), route /b collapsed by the cap of 1
-    expect(valueOf(body, 'http_server_requests_total', { app: 'from-tracer', route: '/a', status_code: '2xx' })).toBe(1);
+    expect(
+      valueOf(body, 'http_server_requests_total', { app: 'from-tracer', route: '/a', status_code: '2xx' }),
+    ).toBe(1);
     expect(valueOf(body, 'http_server_requests_total', { route: 'OTHER' })).toBe(1);
   });
 
   it('invalid options throw with the option name', () => {
-    expect(() => enableLookout({ port: 70000, tracer: false })).toThrow(/option port must be an integer in \[0, 65535\]/);
+    expect(() => enableLookout({ port: 70000, tracer: false })).toThrow(
+      /option port must be an integer in \[0, 65535\]/,
+    );
     expect(() => enableLookout({ maxMetrics: -1, tracer: false, port: false })).toThrow(/maxMetrics/);
-    expect(() => enableLookout({ spanMetrics: { statusLabel: 'nope' as 'code' }, tracer: false, port: false })).toThrow(/statusLabel/);
+    expect(() =>
+      enableLookout({ spanMetrics: { statusLabel: 'nope' as 'code' }, tracer: false, port: false }),
+    ).toThrow(/statusLabel/);
   });
 
   it('never crashes when 9494-style port is taken', async () => {
@@ -109,7 +167,15 @@ describe('enableLookout', () => {
     const port = (blocker.address() as AddressInfo).port;
     const warnings: string[] = [];
     try {
-      const lookout = track(enableLookout({ tracer: false, port, host: '127.0.0.1', runtimeMetrics: false, logger: { warn: (m) => warnings.push(m) } }));
+      const lookout = track(
+        enableLookout({
+          tracer: false,
+          port,
+          host: '127.0.0.1',
+          runtimeMetrics: false,
+          logger: { warn: (m) => warnings.push(m) },
+        }),
+      );
       expect(await lookout.address()).toBeNull();
       expect(warnings.join('\n')).toMatch(/EADDRINUSE/);
       lookout.registry.counter('still.works').inc();
@@ -132,12 +198,21 @@ describe('enableLookout', () => {
     const receiver = await new GatewayReceiver().start();
     cleanup.push(() => receiver.stop());
     process.env.SOFA_LOOKOUT_GATEWAY_ADDRESS = receiver.address;
-    const lookout = enableLookout({ tracer: false, port: false, appName: 'gw', runtimeMetrics: false, logger: { warn() {} } });
+    const lookout = enableLookout({
+      tracer: false,
+      port: false,
+      appName: 'gw',
+      runtimeMetrics: false,
+      logger: { warn() {} },
+    });
     expect(lookout.gateway).toBeDefined();
     lookout.registry.counter('on.close').inc(5);
     await lookout.close();
     const recs = receiver.posts().flatMap((p) => p.records);
-    expect(recs.find((r) => 'on.close' in r)).toMatchObject({ tags: { app: 'gw', _type_: 'c' }, 'on.close': { count: 5 } });
+    expect(recs.find((r) => 'on.close' in r)).toMatchObject({
+      tags: { app: 'gw', _type_: 'c' },
+      'on.close': { count: 5 },
+    });
     expect(receiver.posts()[0].headers.app).toBe('gw');
   });
 
@@ -155,18 +230,34 @@ describe('enableLookout', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     cleanup.push(() => new Promise((r) => server.close(() => r())));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const lookout = enableLookout({ tracer: false, port: false, appName: 'batch-job', runtimeMetrics: false, pushgateway: { url, groupings: { instance: 'w1' } }, logger: { warn() {} } });
+    const lookout = enableLookout({
+      tracer: false,
+      port: false,
+      appName: 'batch-job',
+      runtimeMetrics: false,
+      pushgateway: { url, groupings: { instance: 'w1' } },
+      logger: { warn() {} },
+    });
     lookout.registry.counter('rows.processed').inc(42);
     await lookout.pushgateway!.push();
     await lookout.close();
-    expect(received.map((r) => `${r.method} ${r.url}`)).toEqual(['PUT /metrics/job/batch-job/instance/w1', 'PUT /metrics/job/batch-job/instance/w1']);
+    expect(received.map((r) => `${r.method} ${r.url}`)).toEqual([
+      'PUT /metrics/job/batch-job/instance/w1',
+      'PUT /metrics/job/batch-job/instance/w1',
+    ]);
     expect(valueOf(received[0].body, 'rows_processed_total', { app: 'batch-job' })).toBe(42);
     expect(family(parseExposition(received[1].body), 'rows_processed_total').type).toBe('COUNTER');
   });
 
   it('Pushgateway failures are counted and warned once, never thrown from close()', async () => {
     const warnings: string[] = [];
-    const lookout = enableLookout({ tracer: false, port: false, runtimeMetrics: false, pushgateway: { url: 'http://127.0.0.1:1', timeoutMs: 300 }, logger: { warn: (m) => warnings.push(m) } });
+    const lookout = enableLookout({
+      tracer: false,
+      port: false,
+      runtimeMetrics: false,
+      pushgateway: { url: 'http://127.0.0.1:1', timeoutMs: 300 },
+      logger: { warn: (m) => warnings.push(m) },
+    });
     await expect(lookout.pushgateway!.push()).rejects.toThrow();
     await expect(lookout.close()).resolves.toBeUndefined();
     expect(lookout.pushgateway!.stats).toEqual({ pushed: 0, failed: 2 });

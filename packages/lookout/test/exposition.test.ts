@@ -14,19 +14,26 @@ import { Counter as PromCounter } from 'prom-client';
 import { httpGet, httpRequest } from './helpers/http';
 import { family, parseExposition } from './helpers/prom-parse';
 
-const PROMETHEUS_ACCEPT = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+const PROMETHEUS_ACCEPT =
+  'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 
 function populated(): Registry {
   const registry = new Registry({ commonTags: { app: 'shop' }, logger: { warn() {} } });
   registry.counter(registry.createId('http.requests', { route: '/a' })).inc(2);
   registry.timer(registry.createId('db.query'), { buckets: [0.1] }).record(50);
   registry.gauge(registry.createId('queue.depth'), () => 4);
-  new PromCounter({ name: 'native_events_total', help: 'a prom-client counter', registers: [registry.prometheus] }).inc();
+  new PromCounter({
+    name: 'native_events_total',
+    help: 'a prom-client counter',
+    registers: [registry.prometheus],
+  }).inc();
   return registry;
 }
 
 function listen(server: Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+  );
 }
 
 describe('content negotiation', () => {
@@ -49,7 +56,9 @@ describe('OpenMetrics rendering', () => {
   it('writes counter families without _total, samples with _total, default labels, # EOF', async () => {
     const registry = populated();
     const om = await renderOpenMetrics(registry.prometheus);
-    expect(om).toContain('# TYPE http_requests counter\n# HELP http_requests Lookout counter http.requests\nhttp_requests_total{route="/a",app="shop"} 2\n');
+    expect(om).toContain(
+      '# TYPE http_requests counter\n# HELP http_requests Lookout counter http.requests\nhttp_requests_total{route="/a",app="shop"} 2\n',
+    );
     expect(om).toContain('# TYPE native_events counter\n');
     expect(om).toContain('native_events_total{app="shop"} 1\n');
     expect(om).toContain('# TYPE db_query_seconds histogram\n');
@@ -88,7 +97,7 @@ describe('mountable handlers', () => {
   });
 
   it('works as express middleware', async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+     
     const express = require('express') as typeof import('express');
     const registry = populated();
     const app = express();
@@ -107,7 +116,12 @@ describe('mountable handlers', () => {
   it('koa middleware sets status, type and body on the context', async () => {
     const registry = populated();
     const headers: Record<string, string> = {};
-    const ctx = { get: (h: string) => (h === 'accept' ? 'application/openmetrics-text' : ''), set: (k: string, v: string) => (headers[k] = v), body: undefined as unknown, status: 404 };
+    const ctx = {
+      get: (h: string) => (h === 'accept' ? 'application/openmetrics-text' : ''),
+      set: (k: string, v: string) => (headers[k] = v),
+      body: undefined as unknown,
+      status: 404,
+    };
     await createKoaMetricsMiddleware(registry.prometheus)(ctx);
     expect(ctx.status).toBe(200);
     expect(headers['Content-Type']).toBe(OPENMETRICS_CONTENT_TYPE);
@@ -143,7 +157,11 @@ describe('MetricsServer', () => {
     const port = await listen(blocker);
     const warnings: string[] = [];
     try {
-      const server = new MetricsServer(new Registry().prometheus, { port, host: '127.0.0.1' }, { warn: (m) => warnings.push(m) });
+      const server = new MetricsServer(
+        new Registry().prometheus,
+        { port, host: '127.0.0.1' },
+        { warn: (m) => warnings.push(m) },
+      );
       expect(await server.ready).toBeNull();
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toMatch(new RegExp(`could not listen on 127.0.0.1:${port} \\(EADDRINUSE\\)`));

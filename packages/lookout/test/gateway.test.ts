@@ -1,5 +1,12 @@
 import { createServer } from 'node:net';
-import { GatewayReporter, REPORT_COUNT, REPORT_DROP_COUNT, REPORT_FAIL_COUNT, Registry, type GatewayOptions } from '@sofa-tracer/lookout';
+import {
+  GatewayReporter,
+  REPORT_COUNT,
+  REPORT_DROP_COUNT,
+  REPORT_FAIL_COUNT,
+  Registry,
+  type GatewayOptions,
+} from '@sofa-tracer/lookout';
 import { GatewayReceiver } from './helpers/gateway-receiver';
 
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$/;
@@ -13,10 +20,23 @@ afterEach(async () => {
   await receiver.stop();
 });
 
-function setup(options: Partial<GatewayOptions> = {}, maxMetrics = 3000): { registry: Registry; reporter: GatewayReporter; warnings: string[] } {
+function setup(
+  options: Partial<GatewayOptions> = {},
+  maxMetrics = 3000,
+): { registry: Registry; reporter: GatewayReporter; warnings: string[] } {
   const warnings: string[] = [];
-  const registry = new Registry({ commonTags: COMMON, maxMetrics, stepMs: { high: 1000, normal: 2000, low: 4000 }, logger: { warn: (m) => warnings.push(m) } });
-  const reporter = new GatewayReporter(registry, { address: receiver.address, clientIp: '10.0.0.9', ...options }, { warn: (m) => warnings.push(m) }, 'unused');
+  const registry = new Registry({
+    commonTags: COMMON,
+    maxMetrics,
+    stepMs: { high: 1000, normal: 2000, low: 4000 },
+    logger: { warn: (m) => warnings.push(m) },
+  });
+  const reporter = new GatewayReporter(
+    registry,
+    { address: receiver.address, clientIp: '10.0.0.9', ...options },
+    { warn: (m) => warnings.push(m) },
+    'unused',
+  );
   return { registry, reporter, warnings };
 }
 
@@ -32,7 +52,8 @@ async function deadPort(): Promise<number> {
 describe('GatewayReporter', () => {
   it('health-checks, then POSTs tab-joined plain-text records with the Lookout headers', async () => {
     const { registry, reporter } = setup();
-    for (let i = 0; i < 50; i++) registry.counter(registry.createId('orders.created', { shard: i })).inc(i + 1);
+    for (let i = 0; i < 50; i++)
+      registry.counter(registry.createId('orders.created', { shard: i })).inc(i + 1);
     await reporter.report();
     expect(receiver.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /datas', 'POST /datas']);
     const [post] = receiver.posts();
@@ -63,9 +84,19 @@ describe('GatewayReporter', () => {
     await reporter.report(); // nothing new (self metric report.count moved though)
     c.inc(2);
     await reporter.report();
-    const hits = receiver.posts().flatMap((p) => p.records).filter((r) => 'hits' in r).map((r) => r.hits);
-    expect(hits).toEqual([{ count: 3, rate: 1.5 }, { count: 2, rate: 1 }]);
-    const selfReports = receiver.posts().flatMap((p) => p.records).filter((r) => REPORT_COUNT in r);
+    const hits = receiver
+      .posts()
+      .flatMap((p) => p.records)
+      .filter((r) => 'hits' in r)
+      .map((r) => r.hits);
+    expect(hits).toEqual([
+      { count: 3, rate: 1.5 },
+      { count: 2, rate: 1 },
+    ]);
+    const selfReports = receiver
+      .posts()
+      .flatMap((p) => p.records)
+      .filter((r) => REPORT_COUNT in r);
     expect(selfReports[0]).toMatchObject({ tags: { ...COMMON, _type_: 'c' }, [REPORT_COUNT]: { count: 1 } });
   });
 
@@ -74,14 +105,24 @@ describe('GatewayReporter', () => {
     for (let i = 0; i < 1750; i++) registry.counter(registry.createId('bulk', { i })).inc();
     await reporter.report();
     const posts = receiver.posts();
-    expect(posts.map((p) => [p.records.length, p.headers['content-encoding'] ?? 'none', p.headers['content-type']])).toEqual([
+    expect(
+      posts.map((p) => [
+        p.records.length,
+        p.headers['content-encoding'] ?? 'none',
+        p.headers['content-type'],
+      ]),
+    ).toEqual([
       [1700, 'snappy', 'application/octet-stream'],
       [50, 'none', 'text/plain; charset=utf-8'],
     ]);
     // the snappy body really is compressed, and every record made it, in order
-    expect(posts[0].raw.length).toBeLessThan(posts[0].records.map((r) => JSON.stringify(r)).join('\t').length);
+    expect(posts[0].raw.length).toBeLessThan(
+      posts[0].records.map((r) => JSON.stringify(r)).join('\t').length,
+    );
     const all = posts.flatMap((p) => p.records);
-    expect(all.map((r) => (r.tags as Record<string, string>).i)).toEqual(Array.from({ length: 1750 }, (_, i) => String(i)));
+    expect(all.map((r) => (r.tags as Record<string, string>).i)).toEqual(
+      Array.from({ length: 1750 }, (_, i) => String(i)),
+    );
     expect(all.every((r) => (r.bulk as { count: number }).count === 1)).toBe(true);
   });
 
@@ -102,14 +143,23 @@ describe('GatewayReporter', () => {
     await reporter.report();
     const byPri = Object.fromEntries(receiver.posts().map((p) => [p.headers.pri as string, p.records]));
     expect(Object.keys(byPri).sort()).toEqual(['HIGH', 'NORMAL']);
-    expect(byPri.HIGH).toEqual([{ time: expect.stringMatching(TIME), tags: { ...COMMON, priority: 'high', _type_: 'c' }, urgent: { count: 1, rate: 1 } }]);
+    expect(byPri.HIGH).toEqual([
+      {
+        time: expect.stringMatching(TIME),
+        tags: { ...COMMON, priority: 'high', _type_: 'c' },
+        urgent: { count: 1, rate: 1 },
+      },
+    ]);
     const find = (name: string) => byPri.NORMAL.find((r) => name in r)!;
     expect(find('db.query')).toEqual({
       time: expect.stringMatching(TIME),
       tags: { ...COMMON, op: 'select', _type_: 't' },
       'db.query': { count: 2, rate: 1, totalTime: 0.4, elapPerExec: 0.2, max: 0.3 },
     });
-    expect(find('payload')).toMatchObject({ tags: { _type_: 'd' }, payload: { count: 2, rate: 1, totalAmount: 40, max: 30 } });
+    expect(find('payload')).toMatchObject({
+      tags: { _type_: 'd' },
+      payload: { count: 2, rate: 1, totalAmount: 40, max: 30 },
+    });
     expect(find('pool.size')).toMatchObject({ tags: { _type_: 'g' }, 'pool.size': { value: 8 } });
     expect(find('build')).toMatchObject({ tags: { _type_: 'i' }, build: { version: '1.0.0' } });
     expect(find('rpc.stats')).toEqual({
@@ -139,14 +189,24 @@ describe('GatewayReporter', () => {
     expect(warnings.filter((w) => /rejected this client \(412\)/.test(w))).toHaveLength(1);
     receiver.behaviour.healthStatus = 200;
     await reporter.flush();
-    expect(receiver.posts().flatMap((p) => p.records).map((r) => Object.keys(r)[2])).toEqual(['a']);
+    expect(
+      receiver
+        .posts()
+        .flatMap((p) => p.records)
+        .map((r) => Object.keys(r)[2]),
+    ).toEqual(['a']);
     expect(reporter.stats.buffered).toBe(0);
   });
 
   it('gateway down: bounded buffer, oldest dropped and counted, never throws', async () => {
     const registry = new Registry({ commonTags: COMMON, stepMs: { normal: 1000 }, logger: { warn() {} } });
     const warnings: string[] = [];
-    const reporter = new GatewayReporter(registry, { address: `127.0.0.1:${await deadPort()}`, maxBufferedRecords: 25 }, { warn: (m) => warnings.push(m) }, '10.0.0.9');
+    const reporter = new GatewayReporter(
+      registry,
+      { address: `127.0.0.1:${await deadPort()}`, maxBufferedRecords: 25 },
+      { warn: (m) => warnings.push(m) },
+      '10.0.0.9',
+    );
     const counters = Array.from({ length: 10 }, (_, i) => registry.counter(registry.createId('c', { i })));
     for (let step = 0; step < 5; step++) {
       for (const c of counters) c.inc();
@@ -171,7 +231,9 @@ describe('GatewayReporter', () => {
     await reporter.report();
     expect(reporter.stats).toMatchObject({ batchesSent: 1, buffered: 0 });
     const last = receiver.posts().at(-1)!;
-    expect(last.records.map((r) => Object.keys(r)[2])).toEqual(expect.arrayContaining(['slow.one', REPORT_FAIL_COUNT]));
+    expect(last.records.map((r) => Object.keys(r)[2])).toEqual(
+      expect.arrayContaining(['slow.one', REPORT_FAIL_COUNT]),
+    );
   });
 
   it('a non-2xx POST counts as a failure', async () => {
@@ -194,15 +256,29 @@ describe('GatewayReporter', () => {
     expect(reporter.stats.buffered).toBe(2); // b + report.count, waiting for the pause to end
   });
 
-  it('start() reports on its own each step (unref\'d timer) and stop() sends the last step', async () => {
-    const registry = new Registry({ commonTags: COMMON, stepMs: { high: 100, normal: 100, low: 100 }, logger: { warn() {} } });
+  it("start() reports on its own each step (unref'd timer) and stop() sends the last step", async () => {
+    const registry = new Registry({
+      commonTags: COMMON,
+      stepMs: { high: 100, normal: 100, low: 100 },
+      logger: { warn() {} },
+    });
     const reporter = new GatewayReporter(registry, { address: receiver.address }, { warn() {} }, '10.0.0.9');
     reporter.start();
     registry.counter('tick').inc();
     await new Promise((r) => setTimeout(r, 350));
-    expect(receiver.posts().flatMap((p) => p.records).some((r) => 'tick' in r)).toBe(true);
+    expect(
+      receiver
+        .posts()
+        .flatMap((p) => p.records)
+        .some((r) => 'tick' in r),
+    ).toBe(true);
     registry.counter('late').inc();
     await reporter.stop();
-    expect(receiver.posts().flatMap((p) => p.records).some((r) => 'late' in r)).toBe(true);
+    expect(
+      receiver
+        .posts()
+        .flatMap((p) => p.records)
+        .some((r) => 'late' in r),
+    ).toBe(true);
   });
 });

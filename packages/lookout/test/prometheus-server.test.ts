@@ -116,8 +116,15 @@ describe('integration with a real Prometheus server', () => {
     );
     prom.stdout!.on('data', (c: Buffer) => (promLog += c));
     prom.stderr!.on('data', (c: Buffer) => (promLog += c));
-    const exited = new Promise<never>((_, reject) => prom!.once('exit', (code) => reject(new Error(`prometheus exited (${code}):\n${promLog}`))));
-    await Promise.race([until('prometheus /-/ready', 30_000, async () => ((await httpGet(promBase + '/-/ready')).status === 200 ? true : undefined)), exited]);
+    const exited = new Promise<never>((_, reject) =>
+      prom!.once('exit', (code) => reject(new Error(`prometheus exited (${code}):\n${promLog}`))),
+    );
+    await Promise.race([
+      until('prometheus /-/ready', 30_000, async () =>
+        (await httpGet(promBase + '/-/ready')).status === 200 ? true : undefined,
+      ),
+      exited,
+    ]);
 
     // Steady traffic: 2 routes at different rates, a failing route, and scanner noise (UNMATCHED).
     const base = `http://127.0.0.1:${appPort}`;
@@ -157,7 +164,9 @@ describe('integration with a real Prometheus server', () => {
 
   it('scrapes the app (OpenMetrics negotiated) and answers the request rate by route', async () => {
     const target = await until('a healthy scrape', 30_000, async () => {
-      const res = JSON.parse((await httpGet(`${promBase}/api/v1/targets`)).body) as { data: { activeTargets: { health: string; lastError: string; labels: Record<string, string> }[] } };
+      const res = JSON.parse((await httpGet(`${promBase}/api/v1/targets`)).body) as {
+        data: { activeTargets: { health: string; lastError: string; labels: Record<string, string> }[] };
+      };
       const t = res.data.activeTargets.find((x) => x.labels.job === JOB);
       return t && t.health === 'up' ? t : undefined;
     });
@@ -180,9 +189,17 @@ describe('integration with a real Prometheus server', () => {
     expect(errors.map((e) => [e.metric.route, e.metric.status_code])).toEqual([['/boom', '500']]);
 
     const labels = (await query(`http_server_requests_total{job="${JOB}",route="/orders"}`))[0].metric;
-    expect(labels).toMatchObject({ app: 'it-shop', method: 'POST', status_code: '201', host: expect.any(String), ip: expect.any(String) });
+    expect(labels).toMatchObject({
+      app: 'it-shop',
+      method: 'POST',
+      status_code: '201',
+      host: expect.any(String),
+      ip: expect.any(String),
+    });
 
-    const p99 = await query(`histogram_quantile(0.99, sum by (le) (rate(http_server_request_duration_seconds_bucket{job="${JOB}",route="/users/:id"}[5s])))`);
+    const p99 = await query(
+      `histogram_quantile(0.99, sum by (le) (rate(http_server_request_duration_seconds_bucket{job="${JOB}",route="/users/:id"}[5s])))`,
+    );
     expect(Number(p99[0].value[1])).toBeGreaterThan(0);
 
     const runtime = await query(`nodejs_eventloop_utilization_ratio{job="${JOB}"}`);
@@ -190,9 +207,15 @@ describe('integration with a real Prometheus server', () => {
   });
 
   it('loads the alert rules and evaluates them without errors', async () => {
-    const res = JSON.parse((await httpGet(`${promBase}/api/v1/rules`)).body) as { data: { groups: { name: string; rules: { name: string; health: string; lastError?: string }[] }[] } };
+    const res = JSON.parse((await httpGet(`${promBase}/api/v1/rules`)).body) as {
+      data: { groups: { name: string; rules: { name: string; health: string; lastError?: string }[] }[] };
+    };
     const rules = res.data.groups.flatMap((g) => g.rules);
-    expect(res.data.groups.map((g) => g.name).sort()).toEqual(['sofa-tracer-http', 'sofa-tracer-runtime', 'sofa-tracer-spans']);
+    expect(res.data.groups.map((g) => g.name).sort()).toEqual([
+      'sofa-tracer-http',
+      'sofa-tracer-runtime',
+      'sofa-tracer-spans',
+    ]);
     expect(rules).toHaveLength(8);
     await until('every rule evaluated ok', 15_000, async () => {
       const now = JSON.parse((await httpGet(`${promBase}/api/v1/rules`)).body) as typeof res;
@@ -202,7 +225,9 @@ describe('integration with a real Prometheus server', () => {
   });
 
   it('every Grafana dashboard query is valid PromQL and the main panels have data', async () => {
-    const dash = JSON.parse(readFileSync(join(PKG, 'grafana', 'sofa-tracer-dashboard.json'), 'utf8')) as { panels: { title: string; targets?: { expr: string }[] }[] };
+    const dash = JSON.parse(readFileSync(join(PKG, 'grafana', 'sofa-tracer-dashboard.json'), 'utf8')) as {
+      panels: { title: string; targets?: { expr: string }[] }[];
+    };
     const withData: string[] = [];
     for (const p of dash.panels) {
       for (const t of p.targets ?? []) {
@@ -211,6 +236,14 @@ describe('integration with a real Prometheus server', () => {
         if (result.length > 0) withData.push(p.title);
       }
     }
-    expect(withData).toEqual(expect.arrayContaining(['Requests / s by route', 'Error ratio by route', 'Latency percentiles', 'Event-loop delay', 'Memory']));
+    expect(withData).toEqual(
+      expect.arrayContaining([
+        'Requests / s by route',
+        'Error ratio by route',
+        'Latency percentiles',
+        'Event-loop delay',
+        'Memory',
+      ]),
+    );
   });
 });

@@ -24,9 +24,24 @@ async function fullExposition(accept?: string): Promise<string> {
     const l = new (require('@sofa-tracer/lookout').SpanMetricsListener)(lookout.registry);
     l.onSpanReport(makeSpan());
     l.onSpanReport(makeSpan({ resultCode: '500' }));
-    l.onSpanReport(makeSpan({ kind: 'client', resultCode: '404', tags: { method: 'GET', 'request.url': 'u', 'remote.host': 'api:80' } }));
-    l.onSpanReport(makeSpan({ kind: 'producer', logType: 'kafka-producer', operationName: 'send t', resultCode: '99', tags: {} }));
-    for (let i = 0; i < 150; i++) l.onSpanReport(makeSpan({ tags: { method: 'GET', route: '/r' + i, 'request.url': 'u' } }));
+    l.onSpanReport(
+      makeSpan({
+        kind: 'client',
+        resultCode: '404',
+        tags: { method: 'GET', 'request.url': 'u', 'remote.host': 'api:80' },
+      }),
+    );
+    l.onSpanReport(
+      makeSpan({
+        kind: 'producer',
+        logType: 'kafka-producer',
+        operationName: 'send t',
+        resultCode: '99',
+        tags: {},
+      }),
+    );
+    for (let i = 0; i < 150; i++)
+      l.onSpanReport(makeSpan({ tags: { method: 'GET', route: '/r' + i, 'request.url': 'u' } }));
     lookout.registry.counter('lookout.client.report.count').inc();
     lookout.registry.counter('lookout.client.report.fail.count').inc();
     lookout.registry.counter('lookout.client.report.drop.count').inc();
@@ -57,9 +72,11 @@ describe('promtool', () => {
     }
   });
 
-  it('check metrics: Prometheus\' own parser and linter accept the exposition', async () => {
+  it("check metrics: Prometheus' own parser and linter accept the exposition", async () => {
     const body = await fullExposition();
-    const child = require('node:child_process').spawn(promtool(), ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = require('node:child_process').spawn(promtool(), ['check', 'metrics'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c));
     child.stderr.on('data', (c: Buffer) => (out += c));
@@ -79,7 +96,13 @@ describe('Grafana dashboard', () => {
     title: string;
     schemaVersion: number;
     templating: { list: { name: string; type: string; query: unknown }[] };
-    panels: { id: number; type: string; title: string; gridPos: { h: number; w: number; x: number; y: number }; targets?: { expr: string; refId: string; datasource: { uid: string } }[] }[];
+    panels: {
+      id: number;
+      type: string;
+      title: string;
+      gridPos: { h: number; w: number; x: number; y: number };
+      targets?: { expr: string; refId: string; datasource: { uid: string } }[];
+    }[];
   };
 
   it('is a valid dashboard: uid, schema, unique ids, grid inside 24 columns, datasource variable', () => {
@@ -107,10 +130,12 @@ describe('Grafana dashboard', () => {
     // Families without series yet (GC kinds before the first GC) still count, by their TYPE line.
     for (const m of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
       exported.add(m[1]);
-      if (m[2] === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) exported.add(m[1] + suffix);
+      if (m[2] === 'histogram')
+        for (const suffix of ['_bucket', '_sum', '_count']) exported.add(m[1] + suffix);
     }
     const used = new Set<string>();
-    for (const p of dash.panels) for (const t of p.targets ?? []) for (const m of t.expr.matchAll(/\b([a-z_]+)\{/g)) used.add(m[1]);
+    for (const p of dash.panels)
+      for (const t of p.targets ?? []) for (const m of t.expr.matchAll(/\b([a-z_]+)\{/g)) used.add(m[1]);
     expect(used.size).toBeGreaterThan(15);
     expect([...used].filter((n) => !exported.has(n))).toEqual([]);
   });

@@ -2,16 +2,27 @@ import { Id, Registry } from '@sofa-tracer/lookout';
 import { Gauge } from 'prom-client';
 import { family, parseExposition, samplesOf, valueOf } from './helpers/prom-parse';
 
-function newRegistry(extra: ConstructorParameters<typeof Registry>[0] = {}): { registry: Registry; warnings: string[] } {
+function newRegistry(extra: ConstructorParameters<typeof Registry>[0] = {}): {
+  registry: Registry;
+  warnings: string[];
+} {
   const warnings: string[] = [];
-  const registry = new Registry({ commonTags: { app: 'shop', host: 'h1', ip: '10.0.0.1' }, logger: { warn: (m) => warnings.push(m) }, ...extra });
+  const registry = new Registry({
+    commonTags: { app: 'shop', host: 'h1', ip: '10.0.0.1' },
+    logger: { warn: (m) => warnings.push(m) },
+    ...extra,
+  });
   return { registry, warnings };
 }
 
 describe('Id', () => {
   it('sorts tags by key, is immutable, and withTag/withTags return new Ids', () => {
     const id = new Id('rpc.calls', { b: '2', a: 1, c: null });
-    expect([...id.tags.entries()]).toEqual([['a', '1'], ['b', '2'], ['c', '']]);
+    expect([...id.tags.entries()]).toEqual([
+      ['a', '1'],
+      ['b', '2'],
+      ['c', ''],
+    ]);
     const id2 = id.withTag('d', true);
     expect(id2).not.toBe(id);
     expect(id.tag('d')).toBeUndefined();
@@ -43,7 +54,9 @@ describe('Registry semantics', () => {
     const c2 = registry.counter(new Id('orders', { region: 'eu' }));
     expect(c2).toBe(c1);
     expect(registry.get(new Id('orders', { region: 'eu' }))).toBe(c1);
-    expect(() => registry.timer(new Id('orders', { region: 'eu' }))).toThrow(/already registered as a counter/);
+    expect(() => registry.timer(new Id('orders', { region: 'eu' }))).toThrow(
+      /already registered as a counter/,
+    );
     expect(() => registry.gauge(new Id('orders', { region: 'eu' }), () => 1)).toThrow(/counter/);
     expect(registry.size).toBe(1);
   });
@@ -61,7 +74,11 @@ describe('Registry semantics', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/limit of 3 metrics/);
     const fams = parseExposition(await registry.prometheus.metrics());
-    expect(family(fams, 'c_total').metrics.map((m) => m.labels?.i).sort()).toEqual(['0', '1', '2']);
+    expect(
+      family(fams, 'c_total')
+        .metrics.map((m) => m.labels?.i)
+        .sort(),
+    ).toEqual(['0', '1', '2']);
     expect(fams.find((f) => f.name.startsWith('t_'))).toBeUndefined();
     // Room again after a removal: a real metric, no second warning.
     registry.removeMetric(registry.createId('c', { i: 0 }));
@@ -71,17 +88,23 @@ describe('Registry semantics', () => {
 
   it('counter: inc/dec/count and Prometheus counter with HELP, TYPE and common tags', async () => {
     const { registry } = newRegistry();
-    const c = registry.counter(registry.createId('http.requests', { route: '/a' }), { description: 'Requests served' });
+    const c = registry.counter(registry.createId('http.requests', { route: '/a' }), {
+      description: 'Requests served',
+    });
     c.inc();
     c.inc(4);
     c.dec(2);
     c.inc(Number.NaN);
     expect(c.count()).toBe(3);
     const text = await registry.prometheus.metrics();
-    expect(text).toContain('# HELP http_requests_total Requests served\n# TYPE http_requests_total counter\n');
+    expect(text).toContain(
+      '# HELP http_requests_total Requests served\n# TYPE http_requests_total counter\n',
+    );
     const f = family(parseExposition(text), 'http_requests_total');
     expect(f.type).toBe('COUNTER');
-    expect(f.metrics).toEqual([{ value: '3', labels: { route: '/a', app: 'shop', host: 'h1', ip: '10.0.0.1' } }]);
+    expect(f.metrics).toEqual([
+      { value: '3', labels: { route: '/a', app: 'shop', host: 'h1', ip: '10.0.0.1' } },
+    ]);
   });
 
   it('a metric tag wins over a common tag of the same key', async () => {
@@ -109,7 +132,13 @@ describe('Registry semantics', () => {
     expect(family(fams, 'db_query_seconds').type).toBe('HISTOGRAM');
     const labels = { op: 'select', app: 'shop', host: 'h1', ip: '10.0.0.1' };
     expect(samplesOf(text, 'db_query_seconds_bucket').map((s) => s.labels)).toEqual(
-      ['0.01', '0.1', '1', '+Inf'].map((le) => ({ op: 'select', le, app: 'shop', host: 'h1', ip: '10.0.0.1' })),
+      ['0.01', '0.1', '1', '+Inf'].map((le) => ({
+        op: 'select',
+        le,
+        app: 'shop',
+        host: 'h1',
+        ip: '10.0.0.1',
+      })),
     );
     expect(valueOf(text, 'db_query_seconds_bucket', { le: '0.01' })).toBeGreaterThanOrEqual(2);
     expect(valueOf(text, 'db_query_seconds_bucket', { le: '1' })).toBe(4);
@@ -130,7 +159,9 @@ describe('Registry semantics', () => {
     expect([s.count(), s.totalAmount(), s.max()]).toEqual([2, 400, 300]);
     const text = await registry.prometheus.metrics();
     expect(family(parseExposition(text), 'payload_size').type).toBe('HISTOGRAM');
-    expect(samplesOf(text, 'payload_size_bucket').map((x) => [x.labels.le, x.value])).toEqual([['+Inf', '2']]);
+    expect(samplesOf(text, 'payload_size_bucket').map((x) => [x.labels.le, x.value])).toEqual([
+      ['+Inf', '2'],
+    ]);
     expect(valueOf(text, 'payload_size_count')).toBe(2);
     expect(valueOf(text, 'payload_size_sum')).toBe(400);
     expect(valueOf(text, 'payload_size_max')).toBe(300);
@@ -166,7 +197,10 @@ describe('Registry semantics', () => {
     const text = await registry.prometheus.metrics();
     const fams = parseExposition(text);
     const labels = { service: 'Foo', method: 'bar', app: 'shop', host: 'h1', ip: '10.0.0.1' };
-    expect(family(fams, 'rpc_consumer_service_stats_total_count_total').metrics[0]).toEqual({ value: '2', labels });
+    expect(family(fams, 'rpc_consumer_service_stats_total_count_total').metrics[0]).toEqual({
+      value: '2',
+      labels,
+    });
     expect(family(fams, 'rpc_consumer_service_stats_total_time_seconds').type).toBe('HISTOGRAM');
     expect(valueOf(text, 'rpc_consumer_service_stats_total_time_seconds_count', labels)).toBe(1);
     expect(valueOf(text, 'rpc_consumer_service_stats_total_time_seconds_sum', labels)).toBe(0.02);
@@ -179,12 +213,19 @@ describe('Registry semantics', () => {
     const { registry } = newRegistry();
     registry.info('app.build', () => ({ version: '1.2.3', 'git.sha': 'abc' }));
     const f = family(parseExposition(await registry.prometheus.metrics()), 'app_build_info');
-    expect(f.metrics[0]).toEqual({ value: '1', labels: { version: '1.2.3', git_sha: 'abc', app: 'shop', host: 'h1', ip: '10.0.0.1' } });
+    expect(f.metrics[0]).toEqual({
+      value: '1',
+      labels: { version: '1.2.3', git_sha: 'abc', app: 'shop', host: 'h1', ip: '10.0.0.1' },
+    });
   });
 
   it('sanitises metric names and label keys; reserved labels are renamed', async () => {
     const { registry } = newRegistry({ commonTags: {} });
-    registry.counter(registry.createId('9lives.cat-food/ate', { 'weird key!': 'v"1\n', le: 'x', __meta: 'm', '1st': 'y' })).inc();
+    registry
+      .counter(
+        registry.createId('9lives.cat-food/ate', { 'weird key!': 'v"1\n', le: 'x', __meta: 'm', '1st': 'y' }),
+      )
+      .inc();
     registry.timer(registry.createId('t', { quantile: 'q' })).record(1);
     const text = await registry.prometheus.metrics();
     const f = family(parseExposition(text), '_9lives_cat_food_ate_total');
@@ -216,13 +257,17 @@ describe('Registry semantics', () => {
     expect(t.max()).toBe(2); // previous window still reported
     await new Promise((r) => setTimeout(r, 60));
     expect(t.max()).toBe(0);
-    expect(samplesOf(await registry.prometheus.metrics(), 'fast_seconds_count')[0].labels).toEqual({ priority: 'high' });
+    expect(samplesOf(await registry.prometheus.metrics(), 'fast_seconds_count')[0].labels).toEqual({
+      priority: 'high',
+    });
   });
 
   it('refuses Prometheus name clashes between kinds and with foreign metrics', () => {
     const { registry } = newRegistry();
     registry.gauge('size', () => 1);
-    expect(() => registry.distributionSummary(registry.createId('size', { k: 'v' }))).toThrow(/already a gauge/);
+    expect(() => registry.distributionSummary(registry.createId('size', { k: 'v' }))).toThrow(
+      /already a gauge/,
+    );
     new Gauge({ name: 'foreign', help: 'h', registers: [registry.prometheus] });
     expect(() => registry.counter('foreign.total')).not.toThrow();
     expect(() => registry.gauge('foreign', () => 1)).toThrow(/outside Lookout/);
@@ -238,7 +283,9 @@ describe('Registry semantics', () => {
     registry.counter(registry.createId('gone', { k: 'b' })).inc();
     expect(registry.removeMetric(a)?.kind).toBe('counter');
     expect(registry.removeMetric(a)).toBeUndefined();
-    expect(family(parseExposition(await registry.prometheus.metrics()), 'gone_total').metrics).toEqual([{ value: '1', labels: { k: 'b' } }]);
+    expect(family(parseExposition(await registry.prometheus.metrics()), 'gone_total').metrics).toEqual([
+      { value: '1', labels: { k: 'b' } },
+    ]);
     registry.removeMetric(registry.createId('gone', { k: 'b' }));
     expect(await registry.prometheus.metrics()).not.toContain('gone_total');
     expect(registry.size).toBe(0);

@@ -2,7 +2,10 @@ import { LABEL_OVERFLOW_METRIC, Registry, SpanMetricsListener } from '@sofa-trac
 import { family, parseExposition, samplesOf, valueOf } from './helpers/prom-parse';
 import { makeSpan } from './helpers/spans';
 
-function setup(options: ConstructorParameters<typeof SpanMetricsListener>[1] = {}): { registry: Registry; listener: SpanMetricsListener } {
+function setup(options: ConstructorParameters<typeof SpanMetricsListener>[1] = {}): {
+  registry: Registry;
+  listener: SpanMetricsListener;
+} {
   const registry = new Registry({ commonTags: { app: 'shop' }, logger: { warn() {} } });
   return { registry, listener: new SpanMetricsListener(registry, options) };
 }
@@ -14,13 +17,20 @@ describe('SpanMetricsListener', () => {
     listener.onSpanReport(makeSpan({ durationMs: 30 }));
     listener.onSpanReport(makeSpan({ resultCode: '500', durationMs: 700 }));
     listener.onSpanReport(makeSpan({ resultCode: '200', error: new Error('x'), durationMs: 1 }));
-    listener.onSpanReport(makeSpan({ resultCode: '404', tags: { method: 'POST', route: 'UNMATCHED', 'request.url': 'http://x/nope' } }));
+    listener.onSpanReport(
+      makeSpan({
+        resultCode: '404',
+        tags: { method: 'POST', route: 'UNMATCHED', 'request.url': 'http://x/nope' },
+      }),
+    );
     const text = await registry.prometheus.metrics();
     const ok = { app: 'shop', method: 'GET', route: '/users/:id', status_code: '200' };
     expect(family(parseExposition(text), 'http_server_requests_total').type).toBe('COUNTER');
     expect(valueOf(text, 'http_server_requests_total', ok)).toBe(3);
     expect(valueOf(text, 'http_server_requests_total', { ...ok, status_code: '500' })).toBe(1);
-    expect(valueOf(text, 'http_server_requests_total', { method: 'POST', route: 'UNMATCHED', status_code: '404' })).toBe(1);
+    expect(
+      valueOf(text, 'http_server_requests_total', { method: 'POST', route: 'UNMATCHED', status_code: '404' }),
+    ).toBe(1);
     expect(valueOf(text, 'http_server_request_duration_seconds_count', ok)).toBe(3);
     expect(valueOf(text, 'http_server_request_duration_seconds_sum', ok)).toBeCloseTo(0.043, 6);
     expect(valueOf(text, 'http_server_request_duration_seconds_bucket', { ...ok, le: '0.01' })).toBe(1);
@@ -36,7 +46,9 @@ describe('SpanMetricsListener', () => {
     const { registry, listener } = setup();
     listener.onSpanReport(makeSpan({ tags: { method: 'GET', 'request.url': 'http://x/scan/1?a' } }));
     listener.onSpanReport(makeSpan({ tags: { method: 'GET', route: '', 'request.url': 'http://x/scan/2' } }));
-    expect(valueOf(await registry.prometheus.metrics(), 'http_server_requests_total', { route: 'UNMATCHED' })).toBe(2);
+    expect(
+      valueOf(await registry.prometheus.metrics(), 'http_server_requests_total', { route: 'UNMATCHED' }),
+    ).toBe(2);
   });
 
   it('status class option', async () => {
@@ -52,7 +64,13 @@ describe('SpanMetricsListener', () => {
   it('HTTP client spans → http_client_* by method, target host, status; 4xx, timeout and network errors are errors', async () => {
     const { registry, listener } = setup();
     const client = (resultCode: string, host = 'api.example.com:443', error?: unknown) =>
-      makeSpan({ kind: 'client', logType: 'httpclient', resultCode, error, tags: { method: 'GET', 'request.url': 'https://api.example.com/x', 'remote.host': host } });
+      makeSpan({
+        kind: 'client',
+        logType: 'httpclient',
+        resultCode,
+        error,
+        tags: { method: 'GET', 'request.url': 'https://api.example.com/x', 'remote.host': host },
+      });
     listener.onSpanReport(client('200'));
     listener.onSpanReport(client('404'));
     listener.onSpanReport(client('03', 'slow:80', new Error('timeout')));
@@ -64,25 +82,47 @@ describe('SpanMetricsListener', () => {
     expect(samplesOf(text, 'http_client_errors_total', { status_code: '200' })).toEqual([]);
     expect(valueOf(text, 'http_client_errors_total', { target_host: 'slow:80', status_code: '03' })).toBe(1);
     expect(valueOf(text, 'http_client_errors_total', { target_host: 'down:80', status_code: '99' })).toBe(1);
-    expect(valueOf(text, 'http_client_request_duration_seconds_count', { ...base, status_code: '404' })).toBe(1);
+    expect(valueOf(text, 'http_client_request_duration_seconds_count', { ...base, status_code: '404' })).toBe(
+      1,
+    );
     expect(samplesOf(text, 'http_server_requests_total')).toEqual([]);
   });
 
   it('other spans → tracer_span_* keyed by log type, kind, operation and result code', async () => {
     const { registry, listener } = setup();
     const kafka = (resultCode: string, error?: unknown) =>
-      makeSpan({ kind: 'producer', logType: 'kafka-producer', operationName: 'send orders', resultCode, error, durationMs: 3, tags: { 'kafka.topic': 'orders' } });
+      makeSpan({
+        kind: 'producer',
+        logType: 'kafka-producer',
+        operationName: 'send orders',
+        resultCode,
+        error,
+        durationMs: 3,
+        tags: { 'kafka.topic': 'orders' },
+      });
     listener.onSpanReport(kafka('00'));
     listener.onSpanReport(kafka('99'));
-    listener.onSpanReport(makeSpan({ kind: 'internal', logType: 'biz', operationName: 'compute', resultCode: '', tags: {} }));
+    listener.onSpanReport(
+      makeSpan({ kind: 'internal', logType: 'biz', operationName: 'compute', resultCode: '', tags: {} }),
+    );
     // An RPC-ish span with a `method` tag but no HTTP tags is not HTTP.
-    listener.onSpanReport(makeSpan({ kind: 'client', logType: 'rpc', operationName: 'Foo.bar', resultCode: '00', tags: { method: 'bar' } }));
+    listener.onSpanReport(
+      makeSpan({
+        kind: 'client',
+        logType: 'rpc',
+        operationName: 'Foo.bar',
+        resultCode: '00',
+        tags: { method: 'bar' },
+      }),
+    );
     const text = await registry.prometheus.metrics();
     const k = { app: 'shop', log_type: 'kafka-producer', kind: 'producer', operation: 'send orders' };
     expect(valueOf(text, 'tracer_span_requests_total', { ...k, result_code: '00' })).toBe(1);
     expect(valueOf(text, 'tracer_span_errors_total', { ...k, result_code: '99' })).toBe(1);
     expect(valueOf(text, 'tracer_span_duration_seconds_sum', { ...k, result_code: '00' })).toBe(0.003);
-    expect(valueOf(text, 'tracer_span_requests_total', { log_type: 'biz', kind: 'internal', result_code: 'none' })).toBe(1);
+    expect(
+      valueOf(text, 'tracer_span_requests_total', { log_type: 'biz', kind: 'internal', result_code: 'none' }),
+    ).toBe(1);
     expect(valueOf(text, 'tracer_span_requests_total', { log_type: 'rpc', operation: 'Foo.bar' })).toBe(1);
     expect(samplesOf(text, 'http_client_requests_total')).toEqual([]);
   });
@@ -90,7 +130,9 @@ describe('SpanMetricsListener', () => {
   it('caps distinct values per label; overflow collapses to OTHER and is counted', async () => {
     const { registry, listener } = setup({ maxLabelValues: 3 });
     for (let i = 0; i < 10; i++) {
-      listener.onSpanReport(makeSpan({ tags: { method: 'GET', route: '/r' + i, 'request.url': 'http://x/' + i } }));
+      listener.onSpanReport(
+        makeSpan({ tags: { method: 'GET', route: '/r' + i, 'request.url': 'http://x/' + i } }),
+      );
     }
     const text = await registry.prometheus.metrics();
     const routes = samplesOf(text, 'http_server_requests_total').map((s) => [s.labels.route, s.value]);
@@ -101,8 +143,12 @@ describe('SpanMetricsListener', () => {
       ['OTHER', '7'],
     ]);
     expect(family(parseExposition(text), 'lookout_span_metrics_label_overflow_total').type).toBe('COUNTER');
-    expect(valueOf(text, 'lookout_span_metrics_label_overflow_total', { family: 'http_server', label: 'route' })).toBe(7);
-    expect(registry.get(registry.createId(LABEL_OVERFLOW_METRIC, { family: 'http_server', label: 'route' }))?.kind).toBe('counter');
+    expect(
+      valueOf(text, 'lookout_span_metrics_label_overflow_total', { family: 'http_server', label: 'route' }),
+    ).toBe(7);
+    expect(
+      registry.get(registry.createId(LABEL_OVERFLOW_METRIC, { family: 'http_server', label: 'route' }))?.kind,
+    ).toBe('counter');
   });
 
   it('cuts giant label values and keeps hostile ones escaped', async () => {
@@ -126,7 +172,9 @@ describe('SpanMetricsListener', () => {
     });
     expect(() => listener.onSpanReport(broken)).not.toThrow();
     expect(() => listener.onSpanReport({} as never)).not.toThrow();
-    expect(() => listener.onSpanReport(makeSpan({ durationMs: Number.NaN, resultCode: undefined as never }))).not.toThrow();
+    expect(() =>
+      listener.onSpanReport(makeSpan({ durationMs: Number.NaN, resultCode: undefined as never })),
+    ).not.toThrow();
   });
 
   it('uses a custom error rule when given', async () => {

@@ -41,7 +41,8 @@ export class Id {
     readonly name: string,
     tags?: TagsInput,
   ) {
-    if (typeof name !== 'string' || name.length === 0) throw new TypeError('Lookout metric name must be a non-empty string');
+    if (typeof name !== 'string' || name.length === 0)
+      throw new TypeError('Lookout metric name must be a non-empty string');
     const entries: [string, string][] = [];
     const add = (k: string, v: TagInput): void => {
       if (typeof k !== 'string' || k.length === 0 || RESERVED_KEY.test(k)) return;

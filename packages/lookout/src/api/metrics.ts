@@ -122,7 +122,11 @@ export class HistogramStore {
 }
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
+  return (
+    v !== null &&
+    (typeof v === 'object' || typeof v === 'function') &&
+    typeof (v as { then?: unknown }).then === 'function'
+  );
 }
 
 /** {@link Timer} implementation (seconds). */
@@ -174,7 +178,13 @@ export class TimerImpl implements Timer, MetricImpl {
   drain(stepSeconds: number): StepValues | null {
     const d = this.store.drain();
     if (!d) return null;
-    return { count: d.count, rate: d.count / stepSeconds, totalTime: d.sum, elapPerExec: d.sum / d.count, max: d.max };
+    return {
+      count: d.count,
+      rate: d.count / stepSeconds,
+      totalTime: d.sum,
+      elapPerExec: d.sum / d.count,
+      max: d.max,
+    };
   }
 }
 

@@ -1,12 +1,25 @@
 import type { Id } from './id';
 import type { MetricImpl, StepValues } from './metrics';
-import type { Counter, DistributionSummary, Gauge, GaugeSupplier, HistogramOptions, MetricKind, MixinMetric, Timer } from './types';
+import type {
+  Counter,
+  DistributionSummary,
+  Gauge,
+  GaugeSupplier,
+  HistogramOptions,
+  MetricKind,
+  MixinMetric,
+  Timer,
+} from './types';
 
 /** Creates (and exports) one component of a mixin; supplied by the registry. */
 export interface ComponentFactory {
   counter(mixin: MixinImpl, component: string): Counter & MetricImpl;
   timer(mixin: MixinImpl, component: string, options?: HistogramOptions): Timer & MetricImpl;
-  distributionSummary(mixin: MixinImpl, component: string, options?: HistogramOptions): DistributionSummary & MetricImpl;
+  distributionSummary(
+    mixin: MixinImpl,
+    component: string,
+    options?: HistogramOptions,
+  ): DistributionSummary & MetricImpl;
   gauge(mixin: MixinImpl, component: string, supplier: GaugeSupplier): Gauge & MetricImpl;
 }
 
@@ -25,7 +38,8 @@ export class MixinImpl implements MixinMetric, MetricImpl {
   private existing<T>(component: string, kind: MetricKind): T | undefined {
     const c = this.components.get(component);
     if (!c) return undefined;
-    if (c.kind !== kind) throw new Error(`Mixin ${this.id.toString()} component "${component}" is a ${c.kind}, not a ${kind}`);
+    if (c.kind !== kind)
+      throw new Error(`Mixin ${this.id.toString()} component "${component}" is a ${c.kind}, not a ${kind}`);
     return c as unknown as T;
   }
 

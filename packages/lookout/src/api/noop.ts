@@ -20,7 +20,15 @@ export function noopTimer(id: Id): Timer {
 
 /** A distribution summary that records nothing. */
 export function noopSummary(id: Id): DistributionSummary {
-  return { id, kind: 'distributionSummary', noop: true, record() {}, count: () => 0, totalAmount: () => 0, max: () => 0 };
+  return {
+    id,
+    kind: 'distributionSummary',
+    noop: true,
+    record() {},
+    count: () => 0,
+    totalAmount: () => 0,
+    max: () => 0,
+  };
 }
 
 /** A gauge that reads NaN. */

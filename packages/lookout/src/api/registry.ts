@@ -31,7 +31,9 @@ import type {
 } from './types';
 
 /** prom-client's default histogram buckets, in seconds. */
-export const DEFAULT_TIMER_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+export const DEFAULT_TIMER_BUCKETS: readonly number[] = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
 
 /** Java Lookout's step per priority, in ms. */
 export const DEFAULT_STEPS: Readonly<Record<Priority, number>> = { high: 2000, normal: 30000, low: 60000 };
@@ -94,13 +96,15 @@ export class Registry {
 
   constructor(options: RegistryOptions = {}) {
     this.prometheus = options.prometheus ?? new prom.Registry();
-    this.maxMetrics = options.maxMetrics !== undefined && options.maxMetrics >= 0 ? Math.floor(options.maxMetrics) : 3000;
+    this.maxMetrics =
+      options.maxMetrics !== undefined && options.maxMetrics >= 0 ? Math.floor(options.maxMetrics) : 3000;
     this.timerBuckets = normalizeBuckets(options.timerBuckets ?? DEFAULT_TIMER_BUCKETS);
     this.summaryBuckets = normalizeBuckets(options.summaryBuckets ?? []);
     this.stepMs = { ...DEFAULT_STEPS, ...options.stepMs };
     this.logger = options.logger ?? defaultLogger;
     const common: Record<string, string> = {};
-    for (const [k, v] of Object.entries(options.commonTags ?? {})) if (v !== undefined && v !== null && v !== '') common[k] = String(v);
+    for (const [k, v] of Object.entries(options.commonTags ?? {}))
+      if (v !== undefined && v !== null && v !== '') common[k] = String(v);
     this.commonTags = Object.freeze(common);
     this.prometheus.setDefaultLabels(toLabels(new Map(Object.entries(common))));
     this.components = this.componentFactory();
@@ -158,7 +162,14 @@ export class Registry {
     const key = this.toId(id);
     return this.getOrCreate(key, 'timer', noopTimer, (bindings) => {
       const t = new TimerImpl(key, this.store(key, options?.buckets, this.timerBuckets));
-      this.bindHistogram(t.store, t, withSuffix(sanitizeMetricName(key.name), 'seconds'), key, options?.description ?? `Lookout timer ${key.name} (seconds)`, bindings);
+      this.bindHistogram(
+        t.store,
+        t,
+        withSuffix(sanitizeMetricName(key.name), 'seconds'),
+        key,
+        options?.description ?? `Lookout timer ${key.name} (seconds)`,
+        bindings,
+      );
       return t;
     });
   }
@@ -168,7 +179,14 @@ export class Registry {
     const key = this.toId(id);
     return this.getOrCreate(key, 'distributionSummary', noopSummary, (bindings) => {
       const s = new SummaryImpl(key, this.store(key, options?.buckets, this.summaryBuckets));
-      this.bindHistogram(s.store, s, sanitizeMetricName(key.name), key, options?.description ?? `Lookout distribution summary ${key.name}`, bindings);
+      this.bindHistogram(
+        s.store,
+        s,
+        sanitizeMetricName(key.name),
+        key,
+        options?.description ?? `Lookout distribution summary ${key.name}`,
+        bindings,
+      );
       return s;
     });
   }
@@ -184,12 +202,20 @@ export class Registry {
   }
 
   /** Static information: Prometheus gauge `<name>_info` = 1 with the fields as labels. */
-  info(id: Id | string, supplier: () => Readonly<Record<string, string | number | boolean>>, options?: DescribeOptions): Info {
+  info(
+    id: Id | string,
+    supplier: () => Readonly<Record<string, string | number | boolean>>,
+    options?: DescribeOptions,
+  ): Info {
     const key = this.toId(id);
     return this.getOrCreate(key, 'info', noopInfo, (bindings) => {
       const info = new InfoImpl(key, supplier);
       const labels = toLabels(key.tags);
-      const family = this.family(withSuffix(sanitizeMetricName(key.name), 'info'), 'gauge', options?.description ?? `Lookout info ${key.name}`);
+      const family = this.family(
+        withSuffix(sanitizeMetricName(key.name), 'info'),
+        'gauge',
+        options?.description ?? `Lookout info ${key.name}`,
+      );
       family.add(info, (_f, out) => {
         const fields: Record<string, string> = {};
         for (const [k, v] of Object.entries(info.value())) {
@@ -217,16 +243,26 @@ export class Registry {
     return new HistogramStore(buckets ? normalizeBuckets(buckets) : fallback, this.stepMs[id.priority]);
   }
 
-  private getOrCreate<T extends Metric>(id: Id, kind: MetricKind, noop: (id: Id) => T, create: (bindings: [PromFamily, object][]) => T & MetricImpl): T {
+  private getOrCreate<T extends Metric>(
+    id: Id,
+    kind: MetricKind,
+    noop: (id: Id) => T,
+    create: (bindings: [PromFamily, object][]) => T & MetricImpl,
+  ): T {
     const e = this.entries.get(id.key);
     if (e) {
-      if (e.metric.kind !== kind) throw new Error(`Lookout metric ${id.toString()} is already registered as a ${e.metric.kind}; cannot use it as a ${kind}`);
+      if (e.metric.kind !== kind)
+        throw new Error(
+          `Lookout metric ${id.toString()} is already registered as a ${e.metric.kind}; cannot use it as a ${kind}`,
+        );
       return e.metric as unknown as T;
     }
     if (this.entries.size >= this.maxMetrics) {
       if (!this.warnedLimit) {
         this.warnedLimit = true;
-        this.logger.warn(`Lookout registry reached its limit of ${this.maxMetrics} metrics (lookout.max.metrics.number); new metrics such as ${id.toString()} are no-ops`);
+        this.logger.warn(
+          `Lookout registry reached its limit of ${this.maxMetrics} metrics (lookout.max.metrics.number); new metrics such as ${id.toString()} are no-ops`,
+        );
       }
       return noop(id);
     }
@@ -250,24 +286,44 @@ export class Registry {
   private family(name: string, type: FamilyType, help: string): PromFamily {
     const existing = this.families.get(name);
     if (existing) {
-      if (existing.type !== type) throw new Error(`Prometheus metric ${name} is already a ${existing.type}; a Lookout metric exporting a ${type} under that name is not allowed`);
+      if (existing.type !== type)
+        throw new Error(
+          `Prometheus metric ${name} is already a ${existing.type}; a Lookout metric exporting a ${type} under that name is not allowed`,
+        );
       return existing;
     }
-    if (this.prometheus.getSingleMetric(name)) throw new Error(`Prometheus metric ${name} is already registered outside Lookout`);
+    if (this.prometheus.getSingleMetric(name))
+      throw new Error(`Prometheus metric ${name} is already registered outside Lookout`);
     const family = new PromFamily(name, help, type);
     this.prometheus.registerMetric(family as unknown as prom.Metric);
     this.families.set(name, family);
     return family;
   }
 
-  private bindCounter(c: CounterImpl, base: string, id: Id, description: string | undefined, bindings: [PromFamily, object][]): void {
+  private bindCounter(
+    c: CounterImpl,
+    base: string,
+    id: Id,
+    description: string | undefined,
+    bindings: [PromFamily, object][],
+  ): void {
     const labels = toLabels(id.tags);
-    const family = this.family(withSuffix(base, 'total'), 'counter', description ?? `Lookout counter ${id.name}`);
+    const family = this.family(
+      withSuffix(base, 'total'),
+      'counter',
+      description ?? `Lookout counter ${id.name}`,
+    );
     family.add(c, (_f, out: PromSample[]) => void out.push({ labels: { ...labels }, value: c.total }));
     bindings.push([family, c]);
   }
 
-  private bindGauge(g: GaugeImpl, name: string, id: Id, description: string | undefined, bindings: [PromFamily, object][]): void {
+  private bindGauge(
+    g: GaugeImpl,
+    name: string,
+    id: Id,
+    description: string | undefined,
+    bindings: [PromFamily, object][],
+  ): void {
     const labels = toLabels(id.tags);
     const family = this.family(name, 'gauge', description ?? `Lookout gauge ${id.name}`);
     family.add(g, (_f, out) => {
@@ -278,7 +334,14 @@ export class Registry {
     bindings.push([family, g]);
   }
 
-  private bindHistogram(store: HistogramStore, member: object, name: string, id: Id, help: string, bindings: [PromFamily, object][]): void {
+  private bindHistogram(
+    store: HistogramStore,
+    member: object,
+    name: string,
+    id: Id,
+    help: string,
+    bindings: [PromFamily, object][],
+  ): void {
     const labels = toLabels(id.tags);
     const hist = this.family(name, 'histogram', help);
     hist.add(member, (f, out) => writeHistogram(f, labels, store, out));
@@ -289,8 +352,10 @@ export class Registry {
   }
 
   private componentFactory(): ComponentFactory {
-    const base = (mixin: MixinImpl, component: string): string => sanitizeMetricName(mixin.id.name + '.' + component);
-    const entryOf = (mixin: MixinImpl): [PromFamily, object][] => this.entries.get(mixin.id.key)?.bindings ?? [];
+    const base = (mixin: MixinImpl, component: string): string =>
+      sanitizeMetricName(mixin.id.name + '.' + component);
+    const entryOf = (mixin: MixinImpl): [PromFamily, object][] =>
+      this.entries.get(mixin.id.key)?.bindings ?? [];
     return {
       counter: (mixin, component) => {
         const c = new CounterImpl(mixin.id);
@@ -299,12 +364,26 @@ export class Registry {
       },
       timer: (mixin, component, options) => {
         const t = new TimerImpl(mixin.id, this.store(mixin.id, options?.buckets, this.timerBuckets));
-        this.bindHistogram(t.store, t, withSuffix(base(mixin, component), 'seconds'), mixin.id, options?.description ?? `Lookout timer ${mixin.id.name}.${component} (seconds)`, entryOf(mixin));
+        this.bindHistogram(
+          t.store,
+          t,
+          withSuffix(base(mixin, component), 'seconds'),
+          mixin.id,
+          options?.description ?? `Lookout timer ${mixin.id.name}.${component} (seconds)`,
+          entryOf(mixin),
+        );
         return t;
       },
       distributionSummary: (mixin, component, options) => {
         const s = new SummaryImpl(mixin.id, this.store(mixin.id, options?.buckets, this.summaryBuckets));
-        this.bindHistogram(s.store, s, base(mixin, component), mixin.id, options?.description ?? `Lookout distribution summary ${mixin.id.name}.${component}`, entryOf(mixin));
+        this.bindHistogram(
+          s.store,
+          s,
+          base(mixin, component),
+          mixin.id,
+          options?.description ?? `Lookout distribution summary ${mixin.id.name}.${component}`,
+          entryOf(mixin),
+        );
         return s;
       },
       gauge: (mixin, component, supplier) => {

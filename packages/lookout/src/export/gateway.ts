@@ -53,7 +53,8 @@ interface Reply {
 function parseAddress(address: string): URL {
   const withScheme = /^https?:\/\//i.test(address) ? address : 'http://' + address;
   const url = new URL(withScheme);
-  if (!url.port && !/^https?:\/\/[^/]+:\d+/i.test(withScheme)) url.port = url.protocol === 'https:' ? '' : '7200';
+  if (!url.port && !/^https?:\/\/[^/]+:\d+/i.test(withScheme))
+    url.port = url.protocol === 'https:' ? '' : '7200';
   return url;
 }
 
@@ -66,7 +67,13 @@ function parseAddress(address: string): URL {
  * records wait in a bounded buffer; what overflows is dropped and counted. Never throws.
  */
 export class GatewayReporter {
-  readonly stats: GatewayStats = { batchesSent: 0, recordsSent: 0, batchesFailed: 0, recordsDropped: 0, buffered: 0 };
+  readonly stats: GatewayStats = {
+    batchesSent: 0,
+    recordsSent: 0,
+    batchesFailed: 0,
+    recordsDropped: 0,
+    buffered: 0,
+  };
   private readonly url: URL;
   private readonly queues = new Map<Priority, string[]>(PRIORITIES.map((p) => [p, []]));
   private readonly nextDue = new Map<Priority, number>();
@@ -101,9 +108,15 @@ export class GatewayReporter {
     this.maxBuffered = Math.max(0, options.maxBufferedRecords ?? 10000);
     this.healthTtl = Math.max(0, options.healthCheckIntervalMs ?? 60000);
     this.clientIp = options.clientIp ?? clientIp;
-    this.reportCount = registry.counter(REPORT_COUNT, { description: 'Batches accepted by the Lookout gateway' });
-    this.failCount = registry.counter(REPORT_FAIL_COUNT, { description: 'Batches the Lookout gateway did not accept' });
-    this.dropCount = registry.counter(REPORT_DROP_COUNT, { description: 'Lookout records dropped while the gateway was unreachable' });
+    this.reportCount = registry.counter(REPORT_COUNT, {
+      description: 'Batches accepted by the Lookout gateway',
+    });
+    this.failCount = registry.counter(REPORT_FAIL_COUNT, {
+      description: 'Batches the Lookout gateway did not accept',
+    });
+    this.dropCount = registry.counter(REPORT_DROP_COUNT, {
+      description: 'Lookout records dropped while the gateway was unreachable',
+    });
   }
 
   /** Starts the step timer (unref'd). */
@@ -139,7 +152,13 @@ export class GatewayReporter {
 
   /** Moves the step's records of one priority into its queue, dropping the oldest past the bound. */
   collect(priority: Priority, now: number): void {
-    const records = buildRecords(this.registry.metrics(), priority, this.registry.stepMs[priority], now, this.registry.commonTags);
+    const records = buildRecords(
+      this.registry.metrics(),
+      priority,
+      this.registry.stepMs[priority],
+      now,
+      this.registry.commonTags,
+    );
     if (records.length === 0) return;
     const q = this.queues.get(priority)!;
     for (const r of records) q.push(r);
@@ -209,11 +228,15 @@ export class GatewayReporter {
     if (reply && reply.status === 412) {
       if (!this.warnedRejected) {
         this.warnedRejected = true;
-        this.logger.warn(`Lookout gateway ${this.url.host} rejected this client (412); records are buffered (max ${this.maxBuffered}) and dropped past that`);
+        this.logger.warn(
+          `Lookout gateway ${this.url.host} rejected this client (412); records are buffered (max ${this.maxBuffered}) and dropped past that`,
+        );
       }
     } else if (!this.warnedDown) {
       this.warnedDown = true;
-      this.logger.warn(`Lookout gateway ${this.url.host} is unreachable (${reply ? 'HTTP ' + reply.status : 'no answer'}); records are buffered (max ${this.maxBuffered}) and dropped past that`);
+      this.logger.warn(
+        `Lookout gateway ${this.url.host} is unreachable (${reply ? 'HTTP ' + reply.status : 'no answer'}); records are buffered (max ${this.maxBuffered}) and dropped past that`,
+      );
     }
     return false;
   }
@@ -244,7 +267,11 @@ export class GatewayReporter {
   }
 
   /** One request with a hard timeout; null on error/timeout. Applies `Wait-Minutes`. */
-  private request(method: 'GET' | 'POST', body: Buffer | undefined, headers: Record<string, string>): Promise<Reply | null> {
+  private request(
+    method: 'GET' | 'POST',
+    body: Buffer | undefined,
+    headers: Record<string, string>,
+  ): Promise<Reply | null> {
     return new Promise((resolve) => {
       let settled = false;
       const done = (r: Reply | null): void => {
@@ -258,15 +285,19 @@ export class GatewayReporter {
       if (body) h['Content-Length'] = body.length;
       let req: ReturnType<typeof httpRequest>;
       try {
-        req = doRequest(new URL('/datas', this.url), { method, headers: h, agent: false }, (res: IncomingMessage) => {
-          const wait = Number(res.headers['wait-minutes']);
-          res.resume();
-          res.on('end', () => {
-            if (wait > 0) this.pausedUntil = Date.now() + wait * 60000;
-            done({ status: res.statusCode ?? 0, waitMinutes: wait > 0 ? wait : 0 });
-          });
-          res.on('error', () => done(null));
-        });
+        req = doRequest(
+          new URL('/datas', this.url),
+          { method, headers: h, agent: false },
+          (res: IncomingMessage) => {
+            const wait = Number(res.headers['wait-minutes']);
+            res.resume();
+            res.on('end', () => {
+              if (wait > 0) this.pausedUntil = Date.now() + wait * 60000;
+              done({ status: res.statusCode ?? 0, waitMinutes: wait > 0 ? wait : 0 });
+            });
+            res.on('error', () => done(null));
+          },
+        );
       } catch {
         resolve(null);
         return;

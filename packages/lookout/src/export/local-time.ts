@@ -9,8 +9,20 @@ export function formatRecordTime(epochMs: number): string {
   const sign = off >= 0 ? '+' : '-';
   const abs = Math.abs(off);
   return (
-    d.getFullYear() + '-' + pad2(d.getMonth() + 1) + '-' + pad2(d.getDate()) +
-    'T' + pad2(d.getHours()) + ':' + pad2(d.getMinutes()) + ':' + pad2(d.getSeconds()) +
-    sign + pad2(Math.floor(abs / 60)) + ':' + pad2(abs % 60)
+    d.getFullYear() +
+    '-' +
+    pad2(d.getMonth() + 1) +
+    '-' +
+    pad2(d.getDate()) +
+    'T' +
+    pad2(d.getHours()) +
+    ':' +
+    pad2(d.getMinutes()) +
+    ':' +
+    pad2(d.getSeconds()) +
+    sign +
+    pad2(Math.floor(abs / 60)) +
+    ':' +
+    pad2(abs % 60)
   );
 }

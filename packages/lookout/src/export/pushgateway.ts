@@ -42,7 +42,10 @@ export class PushgatewayPusher {
   /** Pushes now; rejects when the push failed. */
   async push(): Promise<void> {
     try {
-      const res = await this.gateway.push({ jobName: this.options.jobName, groupings: this.options.groupings });
+      const res = await this.gateway.push({
+        jobName: this.options.jobName,
+        groupings: this.options.groupings,
+      });
       const status = (res.resp as { statusCode?: number } | undefined)?.statusCode ?? 0;
       if (status >= 400) throw new Error('Pushgateway answered HTTP ' + status);
       this.stats.pushed++;
@@ -51,7 +54,12 @@ export class PushgatewayPusher {
       this.stats.failed++;
       if (!this.failing) {
         this.failing = true;
-        this.logger.warn('Lookout Pushgateway push to ' + this.options.url + ' failed: ' + (err instanceof Error ? err.message : String(err)));
+        this.logger.warn(
+          'Lookout Pushgateway push to ' +
+            this.options.url +
+            ' failed: ' +
+            (err instanceof Error ? err.message : String(err)),
+        );
       }
       throw err;
     }

@@ -71,13 +71,18 @@ interface JsonValue {
  */
 export async function renderOpenMetrics(registry: prom.Registry): Promise<string> {
   const defaults = (registry as unknown as { _defaultLabels?: Record<string, string> })._defaultLabels ?? {};
-  const metrics = registry.getMetricsAsArray() as unknown as { get(): Promise<{ name: string; help: string; type: string; values?: JsonValue[] }> }[];
+  const metrics = registry.getMetricsAsArray() as unknown as {
+    get(): Promise<{ name: string; help: string; type: string; values?: JsonValue[] }>;
+  }[];
   const results = await Promise.all(metrics.map((m) => m.get()));
   const lines: string[] = [];
   for (const m of results) {
     const isCounter = m.type === 'counter';
     const family = isCounter ? m.name.replace(/_total$/, '') : m.name;
-    const type = m.type === 'counter' || m.type === 'gauge' || m.type === 'histogram' || m.type === 'summary' ? m.type : 'unknown';
+    const type =
+      m.type === 'counter' || m.type === 'gauge' || m.type === 'histogram' || m.type === 'summary'
+        ? m.type
+        : 'unknown';
     lines.push(`# TYPE ${family} ${type}`);
     lines.push(`# HELP ${family} ${escapeHelp(m.help ?? '', true)}`);
     for (const v of m.values ?? []) {
@@ -87,7 +92,8 @@ export async function renderOpenMetrics(registry: prom.Registry): Promise<string
       const own = v.labels ?? {};
       const labels = { ...own, ...defaults, ...own };
       const parts: string[] = [];
-      for (const [k, val] of Object.entries(labels)) if (val !== undefined) parts.push(`${k}="${escapeLabelValue(val)}"`);
+      for (const [k, val] of Object.entries(labels))
+        if (val !== undefined) parts.push(`${k}="${escapeLabelValue(val)}"`);
       lines.push(`${name}${parts.length ? '{' + parts.join(',') + '}' : ''} ${formatValue(v.value)}`);
     }
   }
@@ -96,7 +102,10 @@ export async function renderOpenMetrics(registry: prom.Registry): Promise<string
 }
 
 /** Renders the registry in the negotiated format. */
-export async function renderExposition(registry: prom.Registry, accept?: string | string[] | null): Promise<Exposition> {
+export async function renderExposition(
+  registry: prom.Registry,
+  accept?: string | string[] | null,
+): Promise<Exposition> {
   if (negotiateFormat(accept) === 'openmetrics') {
     return { contentType: OPENMETRICS_CONTENT_TYPE, body: await renderOpenMetrics(registry) };
   }

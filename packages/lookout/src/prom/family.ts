@@ -49,7 +49,13 @@ export class PromFamily {
   }
 
   /** prom-client's collection entry point. */
-  async get(): Promise<{ name: string; help: string; type: FamilyType; values: PromSample[]; aggregator: string }> {
+  async get(): Promise<{
+    name: string;
+    help: string;
+    type: FamilyType;
+    values: PromSample[];
+    aggregator: string;
+  }> {
     const values: PromSample[] = [];
     for (const write of this.writers.values()) {
       try {

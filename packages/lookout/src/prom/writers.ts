@@ -2,7 +2,12 @@ import type { HistogramStore } from '../api/metrics';
 import type { PromFamily, PromSample } from './family';
 
 /** Writes one histogram series: cumulative `_bucket{le}` samples, `+Inf`, `_sum`, `_count`. */
-export function writeHistogram(family: PromFamily, labels: Readonly<Record<string, string>>, store: HistogramStore, out: PromSample[]): void {
+export function writeHistogram(
+  family: PromFamily,
+  labels: Readonly<Record<string, string>>,
+  store: HistogramStore,
+  out: PromSample[],
+): void {
   const bucketName = family.name + '_bucket';
   const { bounds, counts } = store;
   let acc = 0;

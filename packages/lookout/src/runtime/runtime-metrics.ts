@@ -16,7 +16,10 @@ export function registerRuntimeMetrics(registry: prom.Registry, logger: LookoutL
   try {
     prom.collectDefaultMetrics({ register: registry });
   } catch (err) {
-    logger.warn('Lookout runtime metrics: prom-client default metrics not registered: ' + (err instanceof Error ? err.message : String(err)));
+    logger.warn(
+      'Lookout runtime metrics: prom-client default metrics not registered: ' +
+        (err instanceof Error ? err.message : String(err)),
+    );
   }
   if (registry.getSingleMetric(ELU_METRIC)) return;
   let last: EventLoopUtilization = performance.eventLoopUtilization();

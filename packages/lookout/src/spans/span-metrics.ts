@@ -92,7 +92,12 @@ function isDigit(c: number): boolean {
 
 /** True for a three-digit status code string. */
 function isHttpStatus(code: string): boolean {
-  return code.length === 3 && isDigit(code.charCodeAt(0)) && isDigit(code.charCodeAt(1)) && isDigit(code.charCodeAt(2));
+  return (
+    code.length === 3 &&
+    isDigit(code.charCodeAt(0)) &&
+    isDigit(code.charCodeAt(1)) &&
+    isDigit(code.charCodeAt(2))
+  );
 }
 
 function hasError(span: ReadableSpan): boolean {
@@ -109,9 +114,12 @@ class Family {
     registry: Registry,
   ) {
     this.guards = def.labels.map(
-      (label) => new LabelGuard(max, () => registry.counter(registry.createId(LABEL_OVERFLOW_METRIC, { family: def.family, label }), {
-        description: 'Span metric label values collapsed to OTHER by the cardinality guard',
-      })),
+      (label) =>
+        new LabelGuard(max, () =>
+          registry.counter(registry.createId(LABEL_OVERFLOW_METRIC, { family: def.family, label }), {
+            description: 'Span metric label values collapsed to OTHER by the cardinality guard',
+          }),
+        ),
     );
   }
 }
@@ -136,7 +144,10 @@ export class SpanMetricsListener implements SpanListener {
     private readonly registry: Registry,
     options: SpanMetricsOptions = {},
   ) {
-    const max = options.maxLabelValues !== undefined && options.maxLabelValues > 0 ? Math.floor(options.maxLabelValues) : 100;
+    const max =
+      options.maxLabelValues !== undefined && options.maxLabelValues > 0
+        ? Math.floor(options.maxLabelValues)
+        : 100;
     this.server = new Family(HTTP_SERVER, max, registry);
     this.client = new Family(HTTP_CLIENT, max, registry);
     this.generic = new Family(GENERIC, max, registry);
@@ -151,13 +162,29 @@ export class SpanMetricsListener implements SpanListener {
       const tags = span.tags;
       const method = tags[TAG_METHOD];
       const kind = span.kind;
-      if (typeof method === 'string' && (kind === 'server' || kind === 'client') && (tags[TAG_URL] !== undefined || tags[TAG_ROUTE] !== undefined || tags[TAG_REMOTE_HOST] !== undefined)) {
+      if (
+        typeof method === 'string' &&
+        (kind === 'server' || kind === 'client') &&
+        (tags[TAG_URL] !== undefined || tags[TAG_ROUTE] !== undefined || tags[TAG_REMOTE_HOST] !== undefined)
+      ) {
         if (kind === 'server') {
           const route = tags[TAG_ROUTE];
-          this.recordHttp(this.server, span, method, typeof route === 'string' && route !== '' ? route : UNMATCHED_ROUTE, false);
+          this.recordHttp(
+            this.server,
+            span,
+            method,
+            typeof route === 'string' && route !== '' ? route : UNMATCHED_ROUTE,
+            false,
+          );
         } else {
           const host = tags[TAG_REMOTE_HOST];
-          this.recordHttp(this.client, span, method, host === undefined || host === '' ? 'unknown' : String(host), true);
+          this.recordHttp(
+            this.client,
+            span,
+            method,
+            host === undefined || host === '' ? 'unknown' : String(host),
+            true,
+          );
         }
       } else {
         this.recordGeneric(span);
@@ -180,7 +207,12 @@ export class SpanMetricsListener implements SpanListener {
     // Fast path: raw values seen before are cached as they are (they passed the guards then).
     let h = f.cache.get(app, method, third, status, '');
     if (h === undefined) h = this.guarded(f, app, method, third, status, '');
-    this.record(h, f, span, this.isError ? this.isError(span) : client ? isClientError(span, code) : isServerError(span, code));
+    this.record(
+      h,
+      f,
+      span,
+      this.isError ? this.isError(span) : client ? isClientError(span, code) : isServerError(span, code),
+    );
   }
 
   private recordGeneric(span: ReadableSpan): void {
@@ -234,7 +266,10 @@ export class SpanMetricsListener implements SpanListener {
     if (h.duration.recordSeconds !== undefined) h.duration.recordSeconds(seconds);
     else h.duration.record(seconds, 's');
     if (error) {
-      if (h.errors === undefined) h.errors = this.registry.counter(this.registry.createId(f.def.errors, h.tags), { description: f.def.help[2] });
+      if (h.errors === undefined)
+        h.errors = this.registry.counter(this.registry.createId(f.def.errors, h.tags), {
+          description: f.def.help[2],
+        });
       h.errors.inc();
     }
   }

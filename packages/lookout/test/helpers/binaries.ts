@@ -16,5 +16,7 @@ export function requireBinary(name: string): string {
       // not here
     }
   }
-  throw new Error(`${name} not found on PATH. Install it with tools/prometheus/install.sh (Debian/Ubuntu package "prometheus"; CI runs it).`);
+  throw new Error(
+    `${name} not found on PATH. Install it with tools/prometheus/install.sh (Debian/Ubuntu package "prometheus"; CI runs it).`,
+  );
 }

@@ -38,10 +38,19 @@ export class GatewayReceiver {
         const raw = Buffer.concat(chunks);
         let records: Record<string, unknown>[] = [];
         if (req.method === 'POST') {
-          const text = req.headers['content-encoding'] === 'snappy' ? Buffer.from(uncompress(raw)).toString('utf8') : raw.toString('utf8');
+          const text =
+            req.headers['content-encoding'] === 'snappy'
+              ? Buffer.from(uncompress(raw)).toString('utf8')
+              : raw.toString('utf8');
           records = text.split('\t').map((r) => JSON.parse(r) as Record<string, unknown>);
         }
-        this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, raw, records });
+        this.requests.push({
+          method: req.method ?? '',
+          url: req.url ?? '',
+          headers: req.headers,
+          raw,
+          records,
+        });
         const b = this.behaviour;
         if (req.method === 'GET') {
           res.statusCode = b.healthStatus;

@@ -8,7 +8,11 @@ export interface HttpReply {
 }
 
 /** One request over a real socket; resolves with status, headers and body. */
-export function httpRequest(method: string, url: string, headers: Record<string, string> = {}): Promise<HttpReply> {
+export function httpRequest(
+  method: string,
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method, headers, agent: false }, (res) => {
       let body = '';

@@ -1,5 +1,5 @@
 // parse-prometheus-text-format ships no types; this is the shape it returns.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const parse = require('parse-prometheus-text-format') as (text: string) => ParsedFamily[];
 
 /** One sample of a parsed family (histograms carry buckets/count/sum instead of value). */
@@ -52,7 +52,8 @@ export function sampleLines(text: string): SampleLine[] {
     const body = m[3] ?? '';
     const re = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)",?/g;
     let lm: RegExpExecArray | null;
-    while ((lm = re.exec(body)) !== null) labels[lm[1]] = lm[2].replace(/\\(.)/g, (_s, c: string) => (c === 'n' ? '\n' : c));
+    while ((lm = re.exec(body)) !== null)
+      labels[lm[1]] = lm[2].replace(/\\(.)/g, (_s, c: string) => (c === 'n' ? '\n' : c));
     out.push({ name: m[1], labels, value: m[4] });
   }
   return out;
@@ -60,12 +61,15 @@ export function sampleLines(text: string): SampleLine[] {
 
 /** Samples named `name` whose labels include `match`. */
 export function samplesOf(text: string, name: string, match: Record<string, string> = {}): SampleLine[] {
-  return sampleLines(text).filter((s) => s.name === name && Object.entries(match).every(([k, v]) => s.labels[k] === v));
+  return sampleLines(text).filter(
+    (s) => s.name === name && Object.entries(match).every(([k, v]) => s.labels[k] === v),
+  );
 }
 
 /** The value of the single sample named `name` matching `match`, as a number. */
 export function valueOf(text: string, name: string, match: Record<string, string> = {}): number {
   const found = samplesOf(text, name, match);
-  if (found.length !== 1) throw new Error(`expected one ${name}${JSON.stringify(match)}, found ${found.length}`);
+  if (found.length !== 1)
+    throw new Error(`expected one ${name}${JSON.stringify(match)}, found ${found.length}`);
   return Number(found[0].value);
 }

@@ -1,7 +1,9 @@
 import type { ReadableSpan, SpanContext, SpanKind, TagValue } from '@sofa-tracer/core';
 
 /** A finished span as a plugin would report it, built by hand for listener tests. */
-export function makeSpan(over: Partial<Omit<ReadableSpan, 'context'>> & { tags?: Record<string, TagValue> } = {}): ReadableSpan {
+export function makeSpan(
+  over: Partial<Omit<ReadableSpan, 'context'>> & { tags?: Record<string, TagValue> } = {},
+): ReadableSpan {
   const kind: SpanKind = over.kind ?? 'server';
   return {
     operationName: over.operationName ?? 'GET /users/:id',
