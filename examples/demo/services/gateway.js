@@ -1,0 +1,97 @@
+'use strict';
+// The gateway service ("demo-gateway"): every request fans out to the backend, once with the
+// global fetch and once with node:http's http.request, so both client instrumentations show up
+// in one trace. It also exposes Lookout metrics (/metrics) on its own port.
+const http = require('node:http');
+const { startTracer, run } = require('./service');
+
+const tracer = startTracer('demo-gateway');
+const { instrumentHttpClients } = require('@sofa-tracer/http-client');
+const uninstallClients = instrumentHttpClients();
+const { enableLookout } = require('@sofa-tracer/lookout');
+const lookout = enableLookout({ port: Number(process.env.DEMO_METRICS_PORT || 0) });
+
+const express = require('express');
+const { sofaTracer } = require('@sofa-tracer/express');
+
+const BACKEND = process.env.BACKEND_URL;
+
+/** GET with node:http, resolving with the parsed JSON body. */
+function httpGetJson(url) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'GET' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => {
+        try {
+          resolve({ status: res.statusCode, body: JSON.parse(body) });
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const traceId = () => {
+  const span = tracer.activeSpan();
+  return span ? span.context().traceId : '';
+};
+
+const app = express();
+app.use(sofaTracer());
+
+app.get('/checkout/:id', async (req, res, next) => {
+  try {
+    const item = await (await fetch(`${BACKEND}/items/${req.params.id}`)).json();
+    const price = await httpGetJson(`${BACKEND}/price/${req.params.id}`);
+    res.json({ traceId: traceId(), item, price: price.body.price });
+  } catch (err) {
+    next(err);
+  }
+});
+
+app.get('/slow', async (req, res, next) => {
+  try {
+    const r = await fetch(`${BACKEND}/slow?ms=300`);
+    res.json({ traceId: traceId(), backend: await r.json() });
+  } catch (err) {
+    next(err);
+  }
+});
+
+app.get('/fail', async (req, res, next) => {
+  try {
+    const r = await fetch(`${BACKEND}/boom`);
+    const body = await r.json();
+    const err = new Error(`backend answered ${r.status}: ${body.error}`);
+    err.status = 502;
+    throw err;
+  } catch (err) {
+    next(err);
+  }
+});
+
+// eslint-disable-next-line no-unused-vars
+app.use((err, req, res, next) => {
+  res.status(err.status || 500).json({ traceId: traceId(), error: err.message });
+});
+
+async function metricsUrl() {
+  const addr = await lookout.address();
+  return addr ? `http://127.0.0.1:${addr.port}/metrics` : null;
+}
+
+metricsUrl().then((url) =>
+  run(app, {
+    tracer,
+    ready: { metricsUrl: url },
+    onClose: async () => {
+      uninstallClients();
+      await lookout.close();
+    },
+  }),
+);
