@@ -81,6 +81,23 @@ describe('enableLookout', () => {
     expect(family(fams, 'nodejs_version_info').metrics[0].labels).toMatchObject({ version: process.version });
   });
 
+  it('uses the global core tracer when none is passed', async () => {
+    const { init } = await import('@sofa-tracer/core');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'lookout-global-'));
+    const tracer = init({ appName: 'global-app', logDir: dir, statLogInterval: 3600 });
+    cleanup.push(async () => {
+      await tracer.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const lookout = track(enableLookout({ port: false, runtimeMetrics: false, logger: { warn() {} } }));
+    expect(lookout.registry.commonTags.app).toBe('global-app');
+    serverSpan(tracer, '/g', 200);
+    expect(valueOf((await lookout.metrics()).body, 'http_server_requests_total', { app: 'global-app', route: '/g' })).toBe(1);
+  });
+
   it('close() detaches the listener, stops the server, and is idempotent', async () => {
     const t = tempTracer();
     cleanup.push(t.cleanup);
