@@ -195,11 +195,7 @@ export class HttpClientTracing {
         kind: 'client',
         childOf: parent ?? null,
         logType: 'httpclient',
-        tags: {
-          [HttpTags.URL]: url,
-          [HttpTags.METHOD]: info.method,
-          [HttpTags.REMOTE_HOST]: info.hostPort,
-        },
+        tags: { 'request.url': url, method: info.method, 'remote.host': info.hostPort },
       });
       if (this.customTags !== undefined) {
         try {

@@ -1,9 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { PropagationFormat } from '../propagation/codec';
 import type { TagValue } from '../span/readable-span';
 import type { SpanContext } from '../span/span-context';
 import type { Span, Tracer } from '../tracer/types';
-import { countPushes, countWrites, parseContentLength, type ByteCounter } from './body-count';
+import { chunkLength, countPushes, parseContentLength, type ByteCounter } from './body-count';
 import { HeaderFormatFilter } from './header-filter';
 import { HttpResultCodes } from './result-codes';
 import { HttpTags, UNMATCHED_ROUTE } from './tags';
@@ -30,6 +30,8 @@ export interface HttpServerTracingOptions {
 export const CLIENT_ABORTED_ERROR = 'client disconnected before the response was complete';
 
 const kServerSpan: unique symbol = Symbol('sofa-tracer.httpServerSpan');
+/** Marks ServerResponse.prototype as wrapped by this copy of core (one wrap per copy). */
+const kCounting: unique symbol = Symbol('sofa-tracer.responseCounting');
 
 type WithState = { [kServerSpan]?: HttpServerSpan };
 
@@ -45,15 +47,9 @@ export function activeHttpServerSpanCount(): number {
  * shared event handlers need no closure. Plugins set {@link route} and call
  * {@link recordError}; the helper does the rest when the response closes.
  */
-export class HttpServerSpan implements ByteCounter {
-  /** Response body bytes written so far (ByteCounter). */
+export class HttpServerSpan {
+  /** Response body bytes written so far. */
   bytes = 0;
-  /** @internal ByteCounter slots. */
-  write: ByteCounter['write'] = undefined;
-  /** @internal */
-  end: ByteCounter['end'] = undefined;
-  /** @internal */
-  push: ByteCounter['push'] = undefined;
   /** Route template set by the framework plugin; `UNMATCHED` is written when none. */
   route: string | undefined = undefined;
   /** First error recorded for this request. */
@@ -74,7 +70,6 @@ export class HttpServerSpan implements ByteCounter {
   ) {
     this.reqCounter = reqSize === -2 ? { bytes: 0, write: undefined, end: undefined, push: undefined } : undefined;
     if (this.reqCounter !== undefined) countPushes(req, this.reqCounter);
-    countWrites(res, this);
   }
 
   /**
@@ -123,12 +118,49 @@ function tracingFault(tracer: Tracer, e: unknown): void {
   }
 }
 
-function onResponseClose(this: ServerResponse & WithState): void {
-  const st = this[kServerSpan];
-  if (st !== undefined) {
-    this[kServerSpan] = undefined;
-    st.finish();
-  }
+type Writer = (this: ServerResponse, ...args: unknown[]) => unknown;
+
+/**
+ * Counts response body bytes for traced responses by wrapping `ServerResponse.prototype.write`
+ * and `.end` once per process, instead of setting instance properties on every response (which
+ * costs hidden-class transitions and property-store growth per request). Untraced responses pay
+ * one symbol lookup. A compression middleware that wraps `res.write` later calls these, so the
+ * bytes counted are the bytes handed to Node. `end` does not call `write` internally in Node, so
+ * nothing is counted twice.
+ */
+function installResponseCounting(): void {
+  const proto = ServerResponse.prototype as unknown as Record<PropertyKey, unknown>;
+  if (proto[kCounting] === true) return;
+  proto[kCounting] = true;
+  const write = proto.write as Writer;
+  const end = proto.end as Writer;
+  proto.write = function write_(this: ServerResponse, chunk: unknown, encoding: unknown): unknown {
+    const st = stateOfResponse(this);
+    if (st !== undefined) st.bytes += chunkLength(chunk, encoding);
+    return Reflect.apply(write, this, arguments);
+  };
+  proto.end = function end_(this: ServerResponse, chunk: unknown, encoding: unknown): unknown {
+    const st = stateOfResponse(this);
+    if (st !== undefined && typeof chunk !== 'function') st.bytes += chunkLength(chunk, encoding);
+    return Reflect.apply(end, this, arguments);
+  };
+}
+
+/**
+ * The state of a response, reached through `res.req` (set by Node since 15.7): the state lives on
+ * the request only — adding a property to these large objects is a measurable part of the
+ * per-request cost, so it is done once, not twice.
+ */
+function stateOfResponse(res: ServerResponse): HttpServerSpan | undefined {
+  const req = res.req as (IncomingMessage & WithState) | undefined;
+  if (req === undefined || req === null) return undefined;
+  const st = req[kServerSpan];
+  return st !== undefined && st.res === res && !st.finished ? st : undefined;
+}
+
+function onResponseClose(this: ServerResponse): void {
+  const st = stateOfResponse(this);
+  if (st !== undefined) st.finish();
 }
 
 /**
@@ -152,6 +184,7 @@ export class HttpServerTracing {
     readonly tracer: Tracer,
     options: HttpServerTracingOptions,
   ) {
+    installResponseCounting();
     this.logType = options.logType;
     this.redactor = new QueryRedactor(options.redactQuery);
     this.customTags = options.customTags;
@@ -207,15 +240,12 @@ export class HttpServerTracing {
       }
       const method = req.method ?? 'GET';
       const reqSize = requestBodySize(req);
+      // literal keys (the values of HttpTags): a fast object shape, no computed-key dictionary
       const span = tracer.startSpan(method, {
         kind: 'server',
         childOf: parent,
         logType: this.logType,
-        tags: {
-          [HttpTags.URL]: serverRequestUrl(req, this.redactor),
-          [HttpTags.METHOD]: method,
-          [HttpTags.REQUEST_SIZE]: reqSize === -2 ? -1 : reqSize,
-        },
+        tags: { 'request.url': serverRequestUrl(req, this.redactor), method, 'req.size.bytes': reqSize === -2 ? -1 : reqSize },
       });
       if (this.customTags !== undefined) {
         try {
@@ -227,9 +257,9 @@ export class HttpServerTracing {
       }
       const st = new HttpServerSpan(span, req, res, this, reqSize);
       (req as WithState)[kServerSpan] = st;
-      (res as WithState)[kServerSpan] = st;
       activeServerSpans++;
-      res.once('close', onResponseClose);
+      // 'close' fires once per response; `on` avoids the wrapper `once` allocates
+      res.on('close', onResponseClose);
       return st;
     } catch (e) {
       tracingFault(this.tracer, e);
