@@ -55,6 +55,10 @@ const processWarningLogger: LookoutLogger = {
   },
 };
 
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 function findTracer(
   option: TracerLike | false | undefined,
   appName: string | undefined,
@@ -117,17 +121,29 @@ export function enableLookout(options: LookoutOptions = {}): Lookout {
 
   let gateway: GatewayReporter | undefined;
   if (config.gateway) {
-    gateway = new GatewayReporter(registry, config.gateway, logger, ip);
-    gateway.start();
+    try {
+      gateway = new GatewayReporter(registry, config.gateway, logger, ip);
+      gateway.start();
+    } catch (err) {
+      // A bad address (often from the environment) must not stop the app: no push, one warning.
+      logger.warn(
+        `sofa-lookout: Lookout gateway push disabled, address ${JSON.stringify(config.gateway.address)} unusable: ${errorText(err)}`,
+      );
+    }
   }
 
-  const pushgateway = config.pushgateway
-    ? new PushgatewayPusher(
-        registry.prometheus,
-        { ...config.pushgateway, jobName: config.pushgateway.jobName ?? appName },
-        logger,
-      )
-    : undefined;
+  let pushgateway: PushgatewayPusher | undefined;
+  if (config.pushgateway) {
+    try {
+      new URL(config.pushgateway.url);
+      const jobName = config.pushgateway.jobName ?? appName;
+      pushgateway = new PushgatewayPusher(registry.prometheus, { ...config.pushgateway, jobName }, logger);
+    } catch (err) {
+      logger.warn(
+        `sofa-lookout: Pushgateway push disabled, URL ${JSON.stringify(config.pushgateway.url)} unusable: ${errorText(err)}`,
+      );
+    }
+  }
 
   let closing: Promise<void> | undefined;
   return {

@@ -95,7 +95,12 @@ describe('enableLookout', () => {
     const lookout = track(enableLookout({ port: false, runtimeMetrics: false, logger: { warn() {} } }));
     expect(lookout.registry.commonTags.app).toBe('global-app');
     serverSpan(tracer, '/g', 200);
-    expect(valueOf((await lookout.metrics()).body, 'http_server_requests_total', { app: 'global-app', route: '/g' })).toBe(1);
+    expect(
+      valueOf((await lookout.metrics()).body, 'http_server_requests_total', {
+        app: 'global-app',
+        route: '/g',
+      }),
+    ).toBe(1);
   });
 
   it('close() detaches the listener, stops the server, and is idempotent', async () => {
@@ -231,6 +236,61 @@ describe('enableLookout', () => {
       'on.close': { count: 5 },
     });
     expect(receiver.posts()[0].headers.app).toBe('gw');
+  });
+
+  it('an unusable gateway or Pushgateway address warns and disables that push, the app keeps going', async () => {
+    process.env.SOFA_LOOKOUT_GATEWAY_ADDRESS = 'http://[not a host';
+    const warnings: string[] = [];
+    const lookout = track(
+      enableLookout({
+        tracer: false,
+        port: false,
+        runtimeMetrics: false,
+        pushgateway: { url: 'nope' },
+        logger: { warn: (m) => warnings.push(m) },
+      }),
+    );
+    expect(lookout.gateway).toBeUndefined();
+    expect(lookout.pushgateway).toBeUndefined();
+    expect(warnings.join('\n')).toMatch(/Lookout gateway push disabled/);
+    expect(warnings.join('\n')).toMatch(/Pushgateway push disabled/);
+  });
+
+  it('sends a non-ASCII app name percent-encoded in the app header', async () => {
+    const receiver = await new GatewayReceiver().start();
+    cleanup.push(() => receiver.stop());
+    const lookout = enableLookout({
+      tracer: false,
+      port: false,
+      appName: '订单',
+      runtimeMetrics: false,
+      gateway: { address: receiver.address },
+      logger: { warn() {} },
+    });
+    lookout.registry.counter('x').inc();
+    await lookout.close();
+    expect(receiver.posts()[0].headers.app).toBe(encodeURIComponent('订单'));
+    expect(receiver.posts()[0].records[0]).toMatchObject({ tags: { app: '订单' } });
+  });
+
+  it('keeps the default labels a user-supplied prom-client registry already has', async () => {
+    const { Registry: PromRegistry } = await import('prom-client');
+    const prom = new PromRegistry();
+    prom.setDefaultLabels({ region: 'eu', app: 'mine' });
+    const lookout = track(
+      enableLookout({
+        tracer: false,
+        port: false,
+        runtimeMetrics: false,
+        appName: 'lk',
+        prometheus: prom,
+        logger: { warn() {} },
+      }),
+    );
+    lookout.registry.counter('y').inc();
+    const text = await prom.metrics();
+    expect(valueOf(text, 'y_total', { region: 'eu', app: 'mine' })).toBe(1);
+    expect(text).not.toContain('app="lk"');
   });
 
   it('pushes to a Prometheus Pushgateway (PUT /metrics/job/<job>/…) on demand and on close', async () => {

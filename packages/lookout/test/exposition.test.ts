@@ -97,7 +97,6 @@ describe('mountable handlers', () => {
   });
 
   it('works as express middleware', async () => {
-     
     const express = require('express') as typeof import('express');
     const registry = populated();
     const app = express();

@@ -106,7 +106,10 @@ export class Registry {
     for (const [k, v] of Object.entries(options.commonTags ?? {}))
       if (v !== undefined && v !== null && v !== '') common[k] = String(v);
     this.commonTags = Object.freeze(common);
-    this.prometheus.setDefaultLabels(toLabels(new Map(Object.entries(common))));
+    // Labels the given prom-client registry already has by default are kept and win over ours.
+    const existing =
+      (this.prometheus as unknown as { _defaultLabels?: Record<string, string> })._defaultLabels ?? {};
+    this.prometheus.setDefaultLabels({ ...toLabels(new Map(Object.entries(common))), ...existing });
     this.components = this.componentFactory();
   }
 

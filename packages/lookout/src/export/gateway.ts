@@ -50,6 +50,11 @@ interface Reply {
   waitMinutes: number;
 }
 
+/** Header values must be visible ASCII; anything else (a Chinese app name) is percent-encoded. */
+function headerSafe(v: string): string {
+  return /^[\x20-\x7e]*$/.test(v) ? v : encodeURIComponent(v);
+}
+
 function parseAddress(address: string): URL {
   const withScheme = /^https?:\/\//i.test(address) ? address : 'http://' + address;
   const url = new URL(withScheme);
@@ -244,8 +249,8 @@ export class GatewayReporter {
   private async post(batch: string[], priority: Priority): Promise<boolean> {
     const text = Buffer.from(batch.join('\t'), 'utf8');
     const headers: Record<string, string> = {
-      'Client-Ip': this.clientIp,
-      app: this.registry.commonTags.app ?? '',
+      'Client-Ip': headerSafe(this.clientIp),
+      app: headerSafe(this.registry.commonTags.app ?? ''),
       pri: priority.toUpperCase(),
       'User-Agent': 'LOOKOUT-CLIENT-V1',
     };

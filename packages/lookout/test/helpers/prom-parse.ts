@@ -1,5 +1,5 @@
 // parse-prometheus-text-format ships no types; this is the shape it returns.
- 
+
 const parse = require('parse-prometheus-text-format') as (text: string) => ParsedFamily[];
 
 /** One sample of a parsed family (histograms carry buckets/count/sum instead of value). */
