@@ -4,8 +4,14 @@
  * written to `httpclient-digest.log` / `httpclient-stat.log`.
  */
 import { syncBuiltinESMExports } from 'node:module';
-import { activeHttpClientSpanCount, HTTP_CLIENT_LOG_TYPE, HttpClientTracing, tryGetTracer, type Tracer } from '@sofa-tracer/core';
-import { instrumentNodeHttp } from './node-http';
+import {
+  activeHttpClientSpanCount,
+  HTTP_CLIENT_LOG_TYPE,
+  HttpClientTracing,
+  tryGetTracer,
+  type Tracer,
+} from '@sofa-tracer/core';
+import { instrumentNodeHttp, isClientPrototypeWrapped } from './node-http';
 import type { InstrumentHttpClientsOptions } from './options';
 import { instrumentUndici, undiciSubscriptionCount } from './undici';
 
@@ -61,9 +67,19 @@ export interface HttpClientInstrumentationStats {
   activeSpans: number;
   /** undici diagnostics-channel subscriptions held (5 while installed, 0 after uninstall). */
   channelSubscriptions: number;
+  /**
+   * Whether `http.ClientRequest.prototype` carries the wrappers: true while installed, and after
+   * `uninstall()` until the last traced request then in flight has closed.
+   */
+  clientPrototypeWrapped: boolean;
 }
 
 /** Current counters of the client instrumentation. */
 export function httpClientInstrumentationStats(): HttpClientInstrumentationStats {
-  return { installed: installed !== undefined, activeSpans: activeHttpClientSpanCount(), channelSubscriptions: undiciSubscriptionCount() };
+  return {
+    installed: installed !== undefined,
+    activeSpans: activeHttpClientSpanCount(),
+    channelSubscriptions: undiciSubscriptionCount(),
+    clientPrototypeWrapped: isClientPrototypeWrapped(),
+  };
 }

@@ -1,14 +1,21 @@
 import http, { type ClientRequest, type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { countPushes, countWrites, parseContentLength, type ByteCounter, type HttpClientSpan, type HttpClientTracing } from '@sofa-tracer/core';
+import {
+  chunkLength,
+  countPushes,
+  parseContentLength,
+  type ByteCounter,
+  type HttpClientSpan,
+  type HttpClientTracing,
+} from '@sofa-tracer/core';
 
 /**
  * `node:http`/`node:https` clients: `request` and `get` of both modules are wrapped (Node's own
  * `get` calls its module-local `request`, so each call is seen once). After the original creates
  * the `ClientRequest`, the span starts and trace headers are set with `setHeader` (headers are
- * not sent before the first write). The request's `emit` is replaced on the instance by one
- * shared function that watches `response`, `timeout`, `abort`, `error` and `close` — no listener
- * is added, so an app without an `error` listener still gets Node's default behaviour.
+ * not sent before the first write). `ClientRequest.prototype.emit` is wrapped to watch
+ * `response`, `timeout`, `abort`, `error` and `close` of traced requests — no listener is added,
+ * so an app without an `error` listener still gets Node's default behaviour.
  *
  * `close` is the terminal event of a ClientRequest in every outcome (response read to the end,
  * network error, timeout + destroy, abort, body cut short), so the span finishes there, once.
@@ -16,23 +23,21 @@ import { countPushes, countWrites, parseContentLength, type ByteCounter, type Ht
 
 const kState: unique symbol = Symbol('sofa-tracer.nodeHttpClient');
 
-/** Per-request state; also the byte counter of the request body (writes) and response body (pushes). */
-class RequestState implements ByteCounter {
+/** Per-request state. */
+class RequestState {
+  /** Request body bytes written. */
   bytes = 0;
-  write: ByteCounter['write'] = undefined;
-  end: ByteCounter['end'] = undefined;
-  push: ByteCounter['push'] = undefined;
   res: IncomingMessage | undefined = undefined;
   resLength = -1;
   resCounter: ByteCounter | undefined = undefined;
   constructor(
     readonly cs: HttpClientSpan,
-    readonly emit: (...args: unknown[]) => boolean,
     readonly head: boolean,
   ) {}
 }
 
 type Traced = ClientRequest & { [kState]?: RequestState };
+type Method = (this: ClientRequest, ...args: unknown[]) => unknown;
 
 function setHeaderOn(req: ClientRequest, name: string, value: string): void {
   if (!req.headersSent) req.setHeader(name, value);
@@ -57,27 +62,95 @@ function onClose(req: ClientRequest, st: RequestState): void {
   cs.finish(res !== undefined && res.complete);
 }
 
-function tracedEmit(this: Traced, event: string | symbol, arg: unknown): boolean {
-  const st = this[kState]!;
-  if (!st.cs.finished) {
-    try {
-      if (event === 'response') onResponse(st, arg as IncomingMessage);
-      else if (event === 'error') st.cs.recordError(arg);
-      else if (event === 'timeout') st.cs.timedOut = true;
-      else if (event === 'abort') st.cs.aborted = true;
-      else if (event === 'close') onClose(this, st);
-    } catch {
-      // tracing must not disturb the request's events
+/** Traced requests not closed yet (the prototype wrappers stay until they are, after uninstall). */
+let inflight = 0;
+let pendingRestore: (() => void) | undefined;
+
+function observe(req: ClientRequest, st: RequestState, event: string | symbol, arg: unknown): void {
+  try {
+    if (event === 'response') onResponse(st, arg as IncomingMessage);
+    else if (event === 'error') st.cs.recordError(arg);
+    else if (event === 'timeout') st.cs.timedOut = true;
+    else if (event === 'abort') st.cs.aborted = true;
+    else if (event === 'close') {
+      inflight--;
+      onClose(req, st);
+      if (inflight === 0 && pendingRestore !== undefined) {
+        const restore = pendingRestore;
+        pendingRestore = undefined;
+        restore();
+      }
     }
+  } catch {
+    // tracing must not disturb the request's events
   }
-  return Reflect.apply(st.emit, this, arguments) as boolean;
 }
 
 type RequestFn = (...args: unknown[]) => ClientRequest;
 
-/** Installs the wrappers; returns the function that restores the originals. */
+/**
+ * Installs the wrappers; returns the function that restores the originals.
+ *
+ * Per traced request, one symbol property is added to the ClientRequest; `emit`, `write` and
+ * `end` are wrapped once on `ClientRequest.prototype` (they find the state through that symbol
+ * and cost one lookup on untraced requests), rather than overridden on every instance.
+ */
+let protoRestore: (() => void) | undefined;
+
+/** Wraps `ClientRequest.prototype` emit/write/end once; returns the restorer (kept module-wide). */
+function wrapPrototype(): void {
+  if (protoRestore !== undefined) return; // still wrapped (an uninstall waits for requests in flight)
+  const proto = http.ClientRequest.prototype as unknown as Record<string, Method>;
+  const hadOwn = {
+    emit: Object.prototype.hasOwnProperty.call(proto, 'emit'),
+    write: Object.prototype.hasOwnProperty.call(proto, 'write'),
+    end: Object.prototype.hasOwnProperty.call(proto, 'end'),
+  };
+  const emit = proto.emit!;
+  const write = proto.write!;
+  const end = proto.end!;
+  const tracedEmit: Method = function emit_(this: Traced, event: unknown, arg: unknown) {
+    const st = this[kState];
+    if (st !== undefined && !st.cs.finished) observe(this, st, event as string | symbol, arg);
+    return Reflect.apply(emit, this, arguments);
+  };
+  const tracedWrite: Method = function write_(this: Traced, chunk: unknown, encoding: unknown) {
+    const st = this[kState];
+    if (st !== undefined) st.bytes += chunkLength(chunk, encoding);
+    return Reflect.apply(write, this, arguments);
+  };
+  const tracedEnd: Method = function end_(this: Traced, chunk: unknown, encoding: unknown) {
+    const st = this[kState];
+    if (st !== undefined && typeof chunk !== 'function') st.bytes += chunkLength(chunk, encoding);
+    return Reflect.apply(end, this, arguments);
+  };
+  proto.emit = tracedEmit;
+  proto.write = tracedWrite;
+  proto.end = tracedEnd;
+  protoRestore = (): void => {
+    protoRestore = undefined;
+    for (const [name, mine, original] of [
+      ['emit', tracedEmit, emit],
+      ['write', tracedWrite, write],
+      ['end', tracedEnd, end],
+    ] as const) {
+      if (proto[name] !== mine) continue; // someone wrapped on top of us: leave theirs, ours is inert
+      if (hadOwn[name]) proto[name] = original;
+      else delete proto[name];
+    }
+  };
+}
+
+/** Whether `ClientRequest.prototype` currently carries the wrappers (tests). */
+export function isClientPrototypeWrapped(): boolean {
+  return protoRestore !== undefined;
+}
+
 export function instrumentNodeHttp(tracing: HttpClientTracing): () => void {
   let active = true;
+  pendingRestore = undefined;
+  wrapPrototype();
+
   const trace = (req: ClientRequest): void => {
     const t = req as Traced;
     if (!active || t[kState] !== undefined) return;
@@ -90,12 +163,17 @@ export function instrumentNodeHttp(tracing: HttpClientTracing): () => void {
       req,
     );
     if (cs === undefined) return;
-    const st = new RequestState(cs, req.emit as RequestState['emit'], method === 'HEAD');
-    t[kState] = st;
-    countWrites(req, st);
-    req.emit = tracedEmit as ClientRequest['emit'];
+    t[kState] = new RequestState(cs, method === 'HEAD');
+    inflight++;
   };
-  const restore: (() => void)[] = [];
+  // requests in flight at uninstall still finish their spans: the prototype is restored when the
+  // last of them closes
+  const restore: (() => void)[] = [
+    () => {
+      if (inflight === 0) protoRestore?.();
+      else pendingRestore = protoRestore;
+    },
+  ];
   for (const mod of [http, https] as unknown as Record<string, RequestFn>[]) {
     const originalRequest = mod.request!;
     const originalGet = mod.get!;

@@ -235,6 +235,22 @@ describe('headers', () => {
 });
 
 describe('uninstall', () => {
+  it('a call in flight at uninstall still finishes its span; then the prototype is restored', async () => {
+    let res!: http.IncomingMessage;
+    const req = http.get(backend.url + '/slow?ms=50', (r) => (res = r));
+    const closed = new Promise((r) => req.on('close', r));
+    uninstall();
+    expect(httpClientInstrumentationStats()).toMatchObject({ installed: false, clientPrototypeWrapped: true });
+    await until(() => res !== undefined, 'response');
+    res.resume();
+    await closed;
+    const [span] = await clientSpans(1);
+    expect(span!.resultCode).toBe('200');
+    expect(httpClientInstrumentationStats()).toMatchObject({ activeSpans: 0, clientPrototypeWrapped: false });
+    expect(Object.prototype.hasOwnProperty.call(http.ClientRequest.prototype, 'emit')).toBe(false);
+    uninstall = instrumentHttpClients({ tracer: t.tracer });
+  });
+
   it('restores node:http and unsubscribes from undici', () => {
     const stats = httpClientInstrumentationStats();
     expect(stats.installed).toBe(true);
@@ -242,6 +258,8 @@ describe('uninstall', () => {
     expect(http.request).not.toBe(originals.request);
     uninstall();
     expect(http.request).toBe(originals.request);
+    expect(httpClientInstrumentationStats().clientPrototypeWrapped).toBe(false);
+    expect(Object.prototype.hasOwnProperty.call(http.ClientRequest.prototype, 'write')).toBe(false);
     expect(http.get).toBe(originals.get);
     expect(https.request).toBe(originals.httpsRequest);
     expect(https.get).toBe(originals.httpsGet);
