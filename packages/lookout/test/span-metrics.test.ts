@@ -186,6 +186,25 @@ describe('SpanMetricsListener', () => {
     expect(samplesOf(text, 'http_server_errors_total', { status_code: '500' })).toEqual([]);
   });
 
+  it('past the registry limit new combinations are no-ops, warned once, and not cached', async () => {
+    const warnings: string[] = [];
+    const registry = new Registry({
+      commonTags: { app: 'shop' },
+      maxMetrics: 4,
+      logger: { warn: (m) => warnings.push(m) },
+    });
+    const listener = new SpanMetricsListener(registry);
+    for (let i = 0; i < 50; i++)
+      listener.onSpanReport(makeSpan({ tags: { method: 'GET', route: '/r' + i, 'request.url': 'u' } }));
+    const text = await registry.prometheus.metrics();
+    expect(samplesOf(text, 'http_server_requests_total').map((s) => s.labels.route)).toEqual(['/r0', '/r1']);
+    expect(warnings).toHaveLength(1);
+    const cache = (listener as unknown as { server: { cache: { get(...k: string[]): unknown } } }).server
+      .cache;
+    expect(cache.get('shop', 'GET', '/r1', '200', '')).toBeDefined();
+    expect(cache.get('shop', 'GET', '/r2', '200', '')).toBeUndefined();
+  });
+
   it('reuses the same metrics for the same label values (no new series per span)', () => {
     const { registry, listener } = setup();
     for (let i = 0; i < 100; i++) listener.onSpanReport(makeSpan());

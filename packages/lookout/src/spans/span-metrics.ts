@@ -244,6 +244,9 @@ export class SpanMetricsListener implements SpanListener {
       const tags: Record<string, string> = { [names[0]]: ga, [names[1]]: gb, [names[2]]: gc, [names[3]]: gd };
       if (names.length > 4) tags[names[4]] = ge;
       h = this.handles(f, tags);
+      // Past the registry's max-metrics limit the handles are no-ops: not cached, so the cache
+      // stays bounded by the limit instead of growing with every new combination.
+      if (h.requests.noop) return h;
       f.cache.set(ga, gb, gc, gd, ge, h);
     }
     return h;
