@@ -152,6 +152,15 @@ describe('outcomes', () => {
     expect(spans.map((s) => s.resultCode).sort()).toEqual(['03', '499'].sort());
   });
 
+  it('axios cancelled through an AbortSignal → 499', async () => {
+    const ac = new AbortController();
+    const p = axios.get(backend.url + '/slow', { signal: ac.signal });
+    setTimeout(() => ac.abort(), 20);
+    await expect(p).rejects.toThrow();
+    const [span] = await clientSpans(1);
+    expect(span!.resultCode).toBe('499');
+  });
+
   it('undici headersTimeout → 03', async () => {
     // undici's coarse timers fire timeouts with up to ~1 s of slack: the backend waits longer
     const dispatcher = new Agent({ headersTimeout: 50 });
