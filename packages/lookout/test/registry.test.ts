@@ -125,7 +125,14 @@ describe('Registry semantics', () => {
     t.record(Number.POSITIVE_INFINITY);
     expect(t.record(() => 'sync')).toBe('sync');
     await t.record(() => new Promise((r) => setTimeout(() => r('async'), 5)));
-    expect(t.count()).toBe(5);
+    const err = new Error('work failed');
+    expect(() =>
+      t.record(() => {
+        throw err;
+      }),
+    ).toThrow(err);
+    await expect(t.record(() => Promise.reject(err))).rejects.toBe(err);
+    expect(t.count()).toBe(7);
     expect(t.max()).toBe(3);
     const text = await registry.prometheus.metrics();
     const fams = parseExposition(text);
@@ -140,10 +147,10 @@ describe('Registry semantics', () => {
         ip: '10.0.0.1',
       })),
     );
-    expect(valueOf(text, 'db_query_seconds_bucket', { le: '0.01' })).toBeGreaterThanOrEqual(2);
-    expect(valueOf(text, 'db_query_seconds_bucket', { le: '1' })).toBe(4);
-    expect(valueOf(text, 'db_query_seconds_bucket', { le: '+Inf' })).toBe(5);
-    expect(valueOf(text, 'db_query_seconds_count', labels)).toBe(5);
+    expect(valueOf(text, 'db_query_seconds_bucket', { le: '0.01' })).toBeGreaterThanOrEqual(3);
+    expect(valueOf(text, 'db_query_seconds_bucket', { le: '1' })).toBe(6);
+    expect(valueOf(text, 'db_query_seconds_bucket', { le: '+Inf' })).toBe(7);
+    expect(valueOf(text, 'db_query_seconds_count', labels)).toBe(7);
     expect(valueOf(text, 'db_query_seconds_sum', labels)).toBeGreaterThan(3.2);
     const max = family(fams, 'db_query_seconds_max');
     expect(max.type).toBe('GAUGE');

@@ -144,7 +144,14 @@ export class TimerImpl implements Timer, MetricImpl {
   record<T>(amountOrFn: number | (() => T), unit: TimeUnit = 'ms'): T | void {
     if (typeof amountOrFn === 'function') {
       const start = performance.now();
-      const result = amountOrFn();
+      let result: T;
+      try {
+        result = amountOrFn();
+      } catch (err) {
+        // Failed work took time too (Java records in a finally); the error propagates unchanged.
+        this.recordSeconds((performance.now() - start) / 1000);
+        throw err;
+      }
       if (isThenable(result)) {
         const done = (): void => this.recordSeconds((performance.now() - start) / 1000);
         result.then(done, done);
