@@ -18,7 +18,13 @@ import { noteMount, routeTemplate, type ExpressRequestLike } from './route-templ
 
 type Next = (err?: unknown) => unknown;
 type LayerFn = (this: LayerLike, req: ExpressRequestLike, res: unknown, next: Next) => unknown;
-type ErrorLayerFn = (this: LayerLike, err: unknown, req: ExpressRequestLike, res: unknown, next: Next) => unknown;
+type ErrorLayerFn = (
+  this: LayerLike,
+  err: unknown,
+  req: ExpressRequestLike,
+  res: unknown,
+  next: Next,
+) => unknown;
 
 interface LayerLike {
   /** Set on the router-level layer of a route (`router.route(path)`). */
@@ -33,6 +39,7 @@ function wrapNext(st: HttpServerSpan, next: Next): Next {
   return function tracedNext(err?: unknown) {
     if (err !== undefined && err !== null) st.recordError(err);
     // `arguments` keeps the exact call shape (express 5 treats next() and next(undefined) alike; so does 4)
+    // eslint-disable-next-line prefer-rest-params -- forwards the exact call without allocating an array
     return Reflect.apply(next, undefined, arguments);
   };
 }
@@ -40,7 +47,8 @@ function wrapNext(st: HttpServerSpan, next: Next): Next {
 function hookRequest(original: LayerFn): LayerFn {
   return function sofaTracedHandleRequest(this: LayerLike, req, res, next) {
     const st = getHttpServerSpan(req);
-    if (st === undefined || st.finished || typeof next !== 'function') return original.call(this, req, res, next);
+    if (st === undefined || st.finished || typeof next !== 'function')
+      return original.call(this, req, res, next);
     const route = this.route;
     if (route !== undefined && route !== null) st.route = routeTemplate(req, route.path);
     else if (this.method === undefined) noteMount(req);
@@ -51,7 +59,8 @@ function hookRequest(original: LayerFn): LayerFn {
 function hookError(original: ErrorLayerFn): ErrorLayerFn {
   return function sofaTracedHandleError(this: LayerLike, err, req, res, next) {
     const st = getHttpServerSpan(req);
-    if (st === undefined || st.finished || typeof next !== 'function') return original.call(this, err, req, res, next);
+    if (st === undefined || st.finished || typeof next !== 'function')
+      return original.call(this, err, req, res, next);
     // errors raised where no wrapped `next` saw them (param callbacks, path decoding) land here
     st.recordError(err);
     return original.call(this, err, req, res, wrapNext(st, next));
@@ -85,7 +94,12 @@ export function hookExpressApp(app: unknown): boolean {
   if (app === null || (typeof app !== 'function' && typeof app !== 'object')) return false;
   const a = app as AppLike;
   // express 4 keeps the router in `_router` (its `app.router` getter throws); express 5 in `router`
-  const router = a._router !== undefined ? a._router : Object.prototype.hasOwnProperty.call(a, '_router') ? undefined : safeRouter(a);
+  const router =
+    a._router !== undefined
+      ? a._router
+      : Object.prototype.hasOwnProperty.call(a, '_router')
+        ? undefined
+        : safeRouter(a);
   const stack = router?.stack;
   if (!Array.isArray(stack) || stack.length === 0) return false;
   const proto = Object.getPrototypeOf(stack[0]) as Record<PropertyKey, unknown> | null;

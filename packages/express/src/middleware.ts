@@ -1,14 +1,25 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { EXPRESS_LOG_TYPE, HttpServerTracing, resolveTracer, type Tracer, type TracerOptions } from '@sofa-tracer/core';
+import {
+  EXPRESS_LOG_TYPE,
+  HttpServerTracing,
+  resolveTracer,
+  type Tracer,
+  type TracerOptions,
+} from '@sofa-tracer/core';
 import { hookExpressApp } from './layer-hooks';
 import { PLUGIN_KEYS, type SofaTracerExpressOptions } from './options';
 
 /** The connect-style middleware signature (no dependency on express' types). */
-export type SofaTracerMiddleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+export type SofaTracerMiddleware = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (err?: unknown) => void,
+) => void;
 
 function tracerOptionsOf(options: SofaTracerExpressOptions): TracerOptions {
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(options)) if (!PLUGIN_KEYS.includes(key)) out[key] = (options as Record<string, unknown>)[key];
+  for (const key of Object.keys(options))
+    if (!PLUGIN_KEYS.includes(key)) out[key] = (options as Record<string, unknown>)[key];
   return out as TracerOptions;
 }
 

@@ -1,5 +1,12 @@
 import type { IncomingMessage } from 'node:http';
-import type { IgnorePaths, PropagationFormat, QueryRedaction, TagValue, Tracer, TracerOptions } from '@sofa-tracer/core';
+import type {
+  IgnorePaths,
+  PropagationFormat,
+  QueryRedaction,
+  TagValue,
+  Tracer,
+  TracerOptions,
+} from '@sofa-tracer/core';
 
 /**
  * Options of `sofaTracer()`. Besides the plugin options below, every core `TracerOptions` field
@@ -23,4 +30,10 @@ export interface SofaTracerExpressOptions extends TracerOptions {
 }
 
 /** Option keys that belong to the plugin, not to the tracer. */
-export const PLUGIN_KEYS: readonly string[] = ['tracer', 'ignorePaths', 'extractFormats', 'redactQuery', 'customTags'];
+export const PLUGIN_KEYS: readonly string[] = [
+  'tracer',
+  'ignorePaths',
+  'extractFormats',
+  'redactQuery',
+  'customTags',
+];

@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
 
 /** express 4 and 5 side by side: the test matrix. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 export const EXPRESS_VERSIONS: [string, () => ExpressLike][] = [
   ['express 4', () => require('express4') as ExpressLike],
   ['express 5', () => require('express') as ExpressLike],
@@ -12,7 +11,7 @@ export type ExpressLike = {
   (): App;
   Router(opts?: { mergeParams?: boolean }): Router;
 };
-export type Handler = (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type Handler = (...args: any[]) => unknown;
 export interface Router {
   use(...args: unknown[]): Router;
   get(path: unknown, ...h: Handler[]): Router;

@@ -18,7 +18,13 @@ describe.each(EXPRESS_VERSIONS)('%s', (_label, load) => {
   beforeAll(async () => {
     t = makeTracer('orders');
     const app: App = express();
-    app.use(sofaTracer({ tracer: t.tracer, ignorePaths: ['/health', /^\/internal\//], customTags: (req) => ({ tenant: String(req.headers['x-tenant'] ?? '') }) }));
+    app.use(
+      sofaTracer({
+        tracer: t.tracer,
+        ignorePaths: ['/health', /^\/internal\//],
+        customTags: (req) => ({ tenant: String(req.headers['x-tenant'] ?? '') }),
+      }),
+    );
 
     app.get('/users/:id', (_req: unknown, res: { send(b: string): void }) => res.send('user'));
     app.get('/health', (_req: unknown, res: { send(b: string): void }) => res.send('ok'));
@@ -33,7 +39,9 @@ describe.each(EXPRESS_VERSIONS)('%s', (_label, load) => {
 
     // a parameterised mount: the template, not the tenant id, must reach the route
     const tenantRouter = express.Router({ mergeParams: true });
-    tenantRouter.get('/orders/:orderId', (_req: unknown, res: { send(b: string): void }) => res.send('order'));
+    tenantRouter.get('/orders/:orderId', (_req: unknown, res: { send(b: string): void }) =>
+      res.send('order'),
+    );
     app.use('/tenants/:tenantId', tenantRouter);
 
     // a sub-app
@@ -68,11 +76,18 @@ describe.each(EXPRESS_VERSIONS)('%s', (_label, load) => {
       /* never responds: the client gives up */
     });
     app.get('/search', (_req: unknown, res: { send(b: string): void }) => res.send('found'));
-    app.use((err: unknown, req: { path: string }, res: { status(n: number): { send(b: string): void } }, next: (e: unknown) => void) => {
-      seenByHandler.push(err);
-      if (req.path === '/next-error') return res.status(503).send('unavailable');
-      return next(err);
-    });
+    app.use(
+      (
+        err: unknown,
+        req: { path: string },
+        res: { status(n: number): { send(b: string): void } },
+        next: (e: unknown) => void,
+      ) => {
+        seenByHandler.push(err);
+        if (req.path === '/next-error') return res.status(503).send('unavailable');
+        return next(err);
+      },
+    );
     const server = serverOf(app);
     ({ url: base, close } = await listen(server));
   });
@@ -87,7 +102,10 @@ describe.each(EXPRESS_VERSIONS)('%s', (_label, load) => {
     await t.close();
   });
 
-  async function get(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  async function get(
+    path: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: string }> {
     const res = await fetch(base + path, { headers });
     const body = await res.text();
     return { status: res.status, body };
@@ -103,7 +121,9 @@ describe.each(EXPRESS_VERSIONS)('%s', (_label, load) => {
     expect(status).toBe(200);
     const [span] = await spansAfter(1);
     const lines = await t.rawDigest(DIGEST);
-    const line = lines.find((l) => l.includes(`"spanId":"${span!.context().spanId}"`) && l.includes(span!.context().traceId))!;
+    const line = lines.find(
+      (l) => l.includes(`"spanId":"${span!.context().spanId}"`) && l.includes(span!.context().traceId),
+    )!;
     const obj = JSON.parse(line) as Record<string, unknown>;
     expect(Object.keys(obj)).toEqual([
       'time',
@@ -200,7 +220,10 @@ describe.each(EXPRESS_VERSIONS)('%s', (_label, load) => {
   });
 
   it('keeps the server span current in async handlers', async () => {
-    const { body } = await get('/async', { 'X-B3-TraceId': '0a0fe9271567477985327100211176', 'X-B3-SpanId': '0.1' });
+    const { body } = await get('/async', {
+      'X-B3-TraceId': '0a0fe9271567477985327100211176',
+      'X-B3-SpanId': '0.1',
+    });
     const [span] = await spansAfter(1);
     expect(body).toBe('0.1.1');
     expect(span!.context().spanId).toBe('0.1.1');

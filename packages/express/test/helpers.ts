@@ -26,7 +26,9 @@ export function makeTracer(appName: string, options: TracerOptions = {}): TestTr
     await tracer.flush();
     const p = join(dir, 'tracelog', file);
     if (!existsSync(p)) return [];
-    return readFileSync(p, 'utf8').split(/\r?\n/).filter((l) => l.length > 0);
+    return readFileSync(p, 'utf8')
+      .split(/\r?\n/)
+      .filter((l) => l.length > 0);
   };
   return {
     tracer,
@@ -42,7 +44,9 @@ export function makeTracer(appName: string, options: TracerOptions = {}): TestTr
 }
 
 /** Listens on port 0; returns the base URL and a closer that also ends keep-alive sockets. */
-export async function listen(server: Server): Promise<{ url: string; port: number; close: () => Promise<void> }> {
+export async function listen(
+  server: Server,
+): Promise<{ url: string; port: number; close: () => Promise<void> }> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {

@@ -35,7 +35,10 @@ describe.each(EXPRESS_VERSIONS)('%s options', (_label, load) => {
     await fetch(s1.url + '/a?x=1&token=abc').then((r) => r.text());
     await fetch(s2.url + '/b?x=1&token=abc&password=p%20w&tokens=keep').then((r) => r.text());
     await until(() => t.spans.length === 2);
-    expect(t.spans.map((s) => s.tags['request.url'])).toEqual([`${s1.url}/a?x=1&token=abc`, `${s2.url}/b?x=1&token=***&password=***&tokens=keep`]);
+    expect(t.spans.map((s) => s.tags['request.url'])).toEqual([
+      `${s1.url}/a?x=1&token=abc`,
+      `${s2.url}/b?x=1&token=***&password=***&tokens=keep`,
+    ]);
     await s1.close();
     await s2.close();
   });
@@ -45,8 +48,12 @@ describe.each(EXPRESS_VERSIONS)('%s options', (_label, load) => {
     app.use(sofaTracer({ tracer: t.tracer, extractFormats: ['w3c'] }));
     app.get('/x', (_q: unknown, r: Res) => r.send('x'));
     const s = await serve(app);
-    await fetch(s.url + '/x', { headers: { 'X-B3-TraceId': '0a0fe9271567477985327100211176', 'X-B3-SpanId': '0.1' } }).then((r) => r.text());
-    await fetch(s.url + '/x', { headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } }).then((r) => r.text());
+    await fetch(s.url + '/x', {
+      headers: { 'X-B3-TraceId': '0a0fe9271567477985327100211176', 'X-B3-SpanId': '0.1' },
+    }).then((r) => r.text());
+    await fetch(s.url + '/x', {
+      headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+    }).then((r) => r.text());
     await until(() => t.spans.length === 2);
     expect(t.spans[0]!.context().traceId).not.toBe('0a0fe9271567477985327100211176');
     expect(t.spans[0]!.context().spanId).toBe('0');
@@ -146,7 +153,9 @@ describe('global tracer', () => {
     expect(tracer.appName).toBe('global-app');
     await new Promise((r) => setTimeout(r, 10));
     await tracer.flush();
-    const line = JSON.parse(readFileSync(join(dir, 'tracelog', 'express-digest.log'), 'utf8').split(/\r?\n/)[0]!) as Record<string, unknown>;
+    const line = JSON.parse(
+      readFileSync(join(dir, 'tracelog', 'express-digest.log'), 'utf8').split(/\r?\n/)[0]!,
+    ) as Record<string, unknown>;
     expect(line).toMatchObject({ 'local.app': 'global-app', route: '/hello', 'result.code': '200' });
     await s.close();
     await tracer.close();

@@ -92,7 +92,13 @@ describe.each(EXPRESS_VERSIONS)('%s: gateway → backend', (_label, load) => {
     expect(body.viaHttp.span).toBe('0.1.1.2.1');
 
     const [server] = await linesOf(gw, 'express-digest.log', JAVA_TRACE_ID);
-    expect(server).toMatchObject({ 'local.app': 'gateway', spanId: '0.1.1', 'span.kind': 'server', 'result.code': '200', route: '/checkout' });
+    expect(server).toMatchObject({
+      'local.app': 'gateway',
+      spanId: '0.1.1',
+      'span.kind': 'server',
+      'result.code': '200',
+      route: '/checkout',
+    });
     expect(server!['biz.baggage']).toContain('user=alice smith&');
 
     const clients = await linesOf(gw, 'httpclient-digest.log', JAVA_TRACE_ID);
@@ -125,18 +131,30 @@ describe.each(EXPRESS_VERSIONS)('%s: gateway → backend', (_label, load) => {
     const traceId = seen[0]!['x-b3-traceid'] as string;
     expect(traceId).toMatch(/^[0-9a-f]{25,32}$/);
     expect((await linesOf(gw, 'express-digest.log', traceId)).map((l) => l.spanId)).toEqual(['0']);
-    expect((await linesOf(gw, 'httpclient-digest.log', traceId)).map((l) => [l.spanId, (l as Line)['result.code']])).toEqual([
+    expect(
+      (await linesOf(gw, 'httpclient-digest.log', traceId)).map((l) => [
+        l.spanId,
+        (l as Line)['result.code'],
+      ]),
+    ).toEqual([
       ['0.1', '200'],
       ['0.2', '200'],
     ]);
-    expect((await linesOf(be, 'express-digest.log', traceId)).map((l) => l.spanId)).toEqual(['0.1.1', '0.2.1']);
+    expect((await linesOf(be, 'express-digest.log', traceId)).map((l) => l.spanId)).toEqual([
+      '0.1.1',
+      '0.2.1',
+    ]);
   });
 
   it('carries sampled=false downstream: no digest lines anywhere, stats still counted', async () => {
     const traceId = '0a0fe9271567477985327100219999';
     gw.tracer.printStats(); // start a fresh stat interval
     be.tracer.printStats();
-    await (await fetch(gwUrl + '/checkout', { headers: { 'X-B3-TraceId': traceId, 'X-B3-SpanId': '0.3', 'X-B3-Sampled': 'false' } })).json();
+    await (
+      await fetch(gwUrl + '/checkout', {
+        headers: { 'X-B3-TraceId': traceId, 'X-B3-SpanId': '0.3', 'X-B3-Sampled': 'false' },
+      })
+    ).json();
     expect(seen[0]!['x-b3-sampled']).toBe('false');
     expect(seen[0]!.traceparent).toMatch(/-00$/);
     expect(await linesOf(gw, 'express-digest.log', traceId)).toEqual([]);
@@ -147,11 +165,29 @@ describe.each(EXPRESS_VERSIONS)('%s: gateway → backend', (_label, load) => {
     const lastStats = async (t: TestTracer, file: string) => {
       await t.tracer.flush();
       const { readFileSync } = await import('node:fs');
-      return readFileSync(`${t.dir}/tracelog/${file}`, 'utf8').split(/\r?\n/).filter(Boolean).map((l) => JSON.parse(l) as Line);
+      return readFileSync(`${t.dir}/tracelog/${file}`, 'utf8')
+        .split(/\r?\n/)
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Line);
     };
-    expect((await lastStats(gw, 'express-stat.log')).at(-1)).toMatchObject({ 'stat.key': { 'local.app': 'gateway', route: '/checkout', method: 'GET' }, count: 1, success: 'Y' });
-    expect((await lastStats(gw, 'httpclient-stat.log')).at(-1)).toMatchObject({ 'stat.key': { 'local.app': 'gateway', 'remote.host': expect.stringMatching(/^127\.0\.0\.1:\d+$/), method: 'GET' }, count: 2, success: 'Y' });
-    expect((await lastStats(be, 'express-stat.log')).at(-1)).toMatchObject({ 'stat.key': { 'local.app': 'backend', route: '/items/:id', method: 'GET' }, count: 2 });
+    expect((await lastStats(gw, 'express-stat.log')).at(-1)).toMatchObject({
+      'stat.key': { 'local.app': 'gateway', route: '/checkout', method: 'GET' },
+      count: 1,
+      success: 'Y',
+    });
+    expect((await lastStats(gw, 'httpclient-stat.log')).at(-1)).toMatchObject({
+      'stat.key': {
+        'local.app': 'gateway',
+        'remote.host': expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+        method: 'GET',
+      },
+      count: 2,
+      success: 'Y',
+    });
+    expect((await lastStats(be, 'express-stat.log')).at(-1)).toMatchObject({
+      'stat.key': { 'local.app': 'backend', route: '/items/:id', method: 'GET' },
+      count: 2,
+    });
   });
 
   it('W3C traceparent/tracestate/baggage in and out keep the trace id', async () => {
@@ -177,7 +213,11 @@ describe.each(EXPRESS_VERSIONS)('%s: gateway → backend', (_label, load) => {
 
   it('hex B3 from a Zipkin/OTel peer keeps its trace id', async () => {
     const hexTrace = '463ac35c9f6413ad48485a3953bb6124';
-    await (await fetch(gwUrl + '/checkout', { headers: { 'X-B3-TraceId': hexTrace, 'X-B3-SpanId': 'a2fb4a1d1a96d312', 'X-B3-Sampled': '1' } })).json();
+    await (
+      await fetch(gwUrl + '/checkout', {
+        headers: { 'X-B3-TraceId': hexTrace, 'X-B3-SpanId': 'a2fb4a1d1a96d312', 'X-B3-Sampled': '1' },
+      })
+    ).json();
     expect(seen[0]!['x-b3-traceid']).toBe(hexTrace);
     expect(seen[0]!.traceparent).toMatch(new RegExp(`^00-${hexTrace}-`));
     expect((await linesOf(gw, 'express-digest.log', hexTrace)).length).toBe(1);
@@ -188,7 +228,11 @@ describe.each(EXPRESS_VERSIONS)('%s: gateway → backend', (_label, load) => {
     function raw(headerLines: string[]): Promise<string> {
       return new Promise((resolve, reject) => {
         const socket = connect(gwPort, '127.0.0.1', () => {
-          socket.write(['GET /checkout HTTP/1.1', 'Host: 127.0.0.1', 'Connection: close', ...headerLines, '', ''].join('\r\n'));
+          socket.write(
+            ['GET /checkout HTTP/1.1', 'Host: 127.0.0.1', 'Connection: close', ...headerLines, '', ''].join(
+              '\r\n',
+            ),
+          );
         });
         let data = '';
         socket.on('data', (c) => (data += c));
@@ -200,12 +244,41 @@ describe.each(EXPRESS_VERSIONS)('%s: gateway → backend', (_label, load) => {
     const cases: [string, string[]][] = [
       ['oversized trace id', ['X-B3-TraceId: ' + 'a'.repeat(12000), 'X-B3-SpanId: 0.1']],
       ['non-hex trace id and bad span id', ['X-B3-TraceId: not-a-trace-id!', 'X-B3-SpanId: 0..x']],
-      ['duplicate trace headers', [`X-B3-TraceId: ${JAVA_TRACE_ID}`, 'X-B3-TraceId: 0a0fe9271567477985327100218888', 'X-B3-SpanId: 0.1', 'X-B3-SpanId: 0.2']],
-      ['encoded CR/LF in baggage', [`X-B3-TraceId: ${JAVA_TRACE_ID}`, 'X-B3-SpanId: 0.1', 'baggage-evil: a%0D%0AX-Injected:%201', 'baggage: k=v%0D%0AX-Injected: 2']],
-      ['invalid traceparent versions and zero ids', ['traceparent: ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', 'tracestate: ' + 'x=y,'.repeat(100)]],
+      [
+        'duplicate trace headers',
+        [
+          `X-B3-TraceId: ${JAVA_TRACE_ID}`,
+          'X-B3-TraceId: 0a0fe9271567477985327100218888',
+          'X-B3-SpanId: 0.1',
+          'X-B3-SpanId: 0.2',
+        ],
+      ],
+      [
+        'encoded CR/LF in baggage',
+        [
+          `X-B3-TraceId: ${JAVA_TRACE_ID}`,
+          'X-B3-SpanId: 0.1',
+          'baggage-evil: a%0D%0AX-Injected:%201',
+          'baggage: k=v%0D%0AX-Injected: 2',
+        ],
+      ],
+      [
+        'invalid traceparent versions and zero ids',
+        [
+          'traceparent: ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+          'tracestate: ' + 'x=y,'.repeat(100),
+        ],
+      ],
       ['all-zero traceparent', ['traceparent: 00-00000000000000000000000000000000-00f067aa0ba902b7-01']],
       ['garbage sftc_head', ['sftc_head: tcid=%%%&spid=\u00ff\u00fe&sample=maybe&_sys_%0a=1&']],
-      ['huge baggage', ['X-B3-TraceId: ' + JAVA_TRACE_ID, 'X-B3-SpanId: 0.1', ...Array.from({ length: 60 }, (_, i) => `baggage-k${i}: ${'v'.repeat(100)}`)]],
+      [
+        'huge baggage',
+        [
+          'X-B3-TraceId: ' + JAVA_TRACE_ID,
+          'X-B3-SpanId: 0.1',
+          ...Array.from({ length: 60 }, (_, i) => `baggage-k${i}: ${'v'.repeat(100)}`),
+        ],
+      ],
     ];
 
     it.each(cases)('%s', async (_name, lines) => {
@@ -215,6 +288,7 @@ describe.each(EXPRESS_VERSIONS)('%s: gateway → backend', (_label, load) => {
       for (const h of seen) {
         expect(h['x-injected']).toBeUndefined();
         for (const [k, v] of Object.entries(h)) {
+          // eslint-disable-next-line no-control-regex -- looking for exactly these characters
           expect(`${k}: ${String(v)}`).not.toMatch(/[\r\n\u0000]/);
         }
         expect(h['x-b3-traceid']).toMatch(/^[0-9a-f]{16,32}$/);

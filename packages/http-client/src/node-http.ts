@@ -112,16 +112,19 @@ function wrapPrototype(): void {
   const tracedEmit: Method = function emit_(this: Traced, event: unknown, arg: unknown) {
     const st = this[kState];
     if (st !== undefined && !st.cs.finished) observe(this, st, event as string | symbol, arg);
+    // eslint-disable-next-line prefer-rest-params -- forwards the exact call without allocating an array
     return Reflect.apply(emit, this, arguments);
   };
   const tracedWrite: Method = function write_(this: Traced, chunk: unknown, encoding: unknown) {
     const st = this[kState];
     if (st !== undefined) st.bytes += chunkLength(chunk, encoding);
+    // eslint-disable-next-line prefer-rest-params -- forwards the exact call without allocating an array
     return Reflect.apply(write, this, arguments);
   };
   const tracedEnd: Method = function end_(this: Traced, chunk: unknown, encoding: unknown) {
     const st = this[kState];
     if (st !== undefined && typeof chunk !== 'function') st.bytes += chunkLength(chunk, encoding);
+    // eslint-disable-next-line prefer-rest-params -- forwards the exact call without allocating an array
     return Reflect.apply(end, this, arguments);
   };
   proto.emit = tracedEmit;
@@ -178,6 +181,7 @@ export function instrumentNodeHttp(tracing: HttpClientTracing): () => void {
     const originalRequest = mod.request!;
     const originalGet = mod.get!;
     const request = function request(this: unknown): ClientRequest {
+      // eslint-disable-next-line prefer-rest-params -- forwards the exact call without allocating an array
       const req = Reflect.apply(originalRequest, this, arguments) as ClientRequest;
       try {
         trace(req);
@@ -189,6 +193,7 @@ export function instrumentNodeHttp(tracing: HttpClientTracing): () => void {
     // Node's `get` ends the request at once (sending the headers), so it is rebuilt on the traced
     // `request` exactly as Node defines it: request(...) then end().
     const get = function get(this: unknown): ClientRequest {
+      // eslint-disable-next-line prefer-rest-params -- forwards the exact call without allocating an array
       const req = Reflect.apply(request, this, arguments) as ClientRequest;
       req.end();
       return req;

@@ -67,7 +67,8 @@ function removeExisting(req: UndiciRequest, names: Set<string>): void {
     for (let i = 0; i < h.length; i += 2) if (names.has(String(h[i]).toLowerCase())) found = true;
     if (!found) return;
     const kept: unknown[] = [];
-    for (let i = 0; i < h.length; i += 2) if (!names.has(String(h[i]).toLowerCase())) kept.push(h[i], h[i + 1]);
+    for (let i = 0; i < h.length; i += 2)
+      if (!names.has(String(h[i]).toLowerCase())) kept.push(h[i], h[i + 1]);
     h.length = 0;
     for (const v of kept) h.push(v);
   } else if (typeof h === 'string' && h.length > 0) {
@@ -114,7 +115,8 @@ function contentLengthOf(headers: unknown[] | undefined): number {
     const name = typeof k === 'string' ? k : k instanceof Uint8Array ? Buffer.from(k).toString('latin1') : '';
     if (name.length === 14 && name.toLowerCase() === 'content-length') {
       const v = headers[i + 1];
-      const text = typeof v === 'string' ? v : v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : '';
+      const text =
+        typeof v === 'string' ? v : v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : '';
       const n = Number(text);
       return text.length > 0 && Number.isSafeInteger(n) && n >= 0 ? n : -1;
     }
@@ -134,7 +136,9 @@ function countsChunks(req: UndiciRequest): boolean {
   if (proto === null) return false;
   let known = publishesChunks.get(proto);
   if (known === undefined) {
-    known = typeof proto.onData === 'function' && Function.prototype.toString.call(proto.onData).includes('bodyChunkReceived');
+    known =
+      typeof proto.onData === 'function' &&
+      Function.prototype.toString.call(proto.onData).includes('bodyChunkReceived');
     publishesChunks.set(proto, known);
   }
   return known;
@@ -159,7 +163,14 @@ export function instrumentUndici(tracing: HttpClientTracing): () => void {
       const canInject = typeof req.addHeader === 'function';
       pending.length = 0;
       const cs = tracing.start(
-        { method, protocol, hostPort, hostname, path: typeof req.path === 'string' ? req.path : '/', requestSize: requestSize(req) },
+        {
+          method,
+          protocol,
+          hostPort,
+          hostname,
+          path: typeof req.path === 'string' ? req.path : '/',
+          requestSize: requestSize(req),
+        },
         canInject ? collectHeader : undefined,
         req,
       );

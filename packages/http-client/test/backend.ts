@@ -14,13 +14,24 @@ export interface Seen {
  * A real backend on port 0 with the shapes the client tests need: echo, chunked body, slow
  * response, a connection reset mid-body.
  */
-export async function startBackend(): Promise<{ url: string; port: number; seen: Seen[]; close: () => Promise<void> }> {
+export async function startBackend(): Promise<{
+  url: string;
+  port: number;
+  seen: Seen[];
+  close: () => Promise<void>;
+}> {
   const seen: Seen[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     let body = 0;
     req.on('data', (c: Buffer) => (body += c.length));
     req.on('end', () => {
-      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, rawHeaders: req.rawHeaders, body });
+      seen.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        rawHeaders: req.rawHeaders,
+        body,
+      });
       const path = (req.url ?? '/').split('?')[0];
       if (path === '/chunked') {
         res.write('hello ');

@@ -66,10 +66,12 @@ const clients: [string, (url: string) => Promise<unknown>][] = [
     'http.get',
     (url) =>
       new Promise((resolve, reject) => {
-        http.get(url, (res) => {
-          res.resume();
-          res.on('end', resolve);
-        }).on('error', reject);
+        http
+          .get(url, (res) => {
+            res.resume();
+            res.on('end', resolve);
+          })
+          .on('error', reject);
       }),
   ],
 ];
@@ -120,7 +122,12 @@ describe.each(clients)('%s', (_label, call) => {
       'sys.baggage',
       'biz.baggage',
     ]);
-    expect(line).toMatchObject({ 'span.kind': 'client', 'result.code': '200', 'remote.app': '', method: 'GET' });
+    expect(line).toMatchObject({
+      'span.kind': 'client',
+      'result.code': '200',
+      'remote.app': '',
+      method: 'GET',
+    });
   });
 
   it('counts a chunked response body', async () => {
@@ -227,7 +234,11 @@ describe('outcomes', () => {
 
 describe('headers', () => {
   it('replaces trace headers the caller set instead of sending two (undici and http)', async () => {
-    const stale = { 'X-B3-TraceId': 'stale', 'X-B3-SpanId': '9.9', traceparent: '00-' + 'a'.repeat(32) + '-' + 'b'.repeat(16) + '-01' };
+    const stale = {
+      'X-B3-TraceId': 'stale',
+      'X-B3-SpanId': '9.9',
+      traceparent: '00-' + 'a'.repeat(32) + '-' + 'b'.repeat(16) + '-01',
+    };
     await underParent(async () => {
       await undiciRequest(backend.url + '/echo', { headers: stale }).then((r) => r.body.text());
       await fetch(backend.url + '/echo', { headers: stale }).then((r) => r.text());
@@ -235,7 +246,9 @@ describe('headers', () => {
     });
     expect(backend.seen).toHaveLength(3);
     for (const s of backend.seen) {
-      const traceIds = s.rawHeaders.filter((_, i) => i % 2 === 0 && s.rawHeaders[i]!.toLowerCase() === 'x-b3-traceid');
+      const traceIds = s.rawHeaders.filter(
+        (_, i) => i % 2 === 0 && s.rawHeaders[i]!.toLowerCase() === 'x-b3-traceid',
+      );
       expect(traceIds).toHaveLength(1);
       expect(s.headers['x-b3-traceid']).not.toBe('stale');
       expect(s.headers.traceparent).not.toContain('a'.repeat(32));
@@ -249,7 +262,10 @@ describe('uninstall', () => {
     const req = http.get(backend.url + '/slow?ms=50', (r) => (res = r));
     const closed = new Promise((r) => req.on('close', r));
     uninstall();
-    expect(httpClientInstrumentationStats()).toMatchObject({ installed: false, clientPrototypeWrapped: true });
+    expect(httpClientInstrumentationStats()).toMatchObject({
+      installed: false,
+      clientPrototypeWrapped: true,
+    });
     await until(() => res !== undefined, 'response');
     res.resume();
     await closed;

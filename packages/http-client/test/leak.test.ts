@@ -71,7 +71,9 @@ function call(i: number): Promise<unknown> {
         setImmediate(() => req.destroy());
       });
     default:
-      return undiciRequest(url + '/reset').then((r) => r.body.text()).catch(swallow);
+      return undiciRequest(url + '/reset')
+        .then((r) => r.body.text())
+        .catch(swallow);
   }
 }
 
@@ -103,6 +105,11 @@ it('5000 calls across clients, with errors and aborts: every span finishes once,
   const after = process.memoryUsage().heapUsed;
   // flat in practice (±0.5 MB); a per-call leak of even 1 KB would add 5 MB
   expect(after - warm).toBeLessThan(3 * 1024 * 1024);
-  expect(httpClientInstrumentationStats()).toMatchObject({ installed: true, activeSpans: 0, channelSubscriptions: 5, clientPrototypeWrapped: true });
+  expect(httpClientInstrumentationStats()).toMatchObject({
+    installed: true,
+    activeSpans: 0,
+    channelSubscriptions: 5,
+    clientPrototypeWrapped: true,
+  });
   agent.destroy();
 });

@@ -23,14 +23,19 @@ beforeEach(() => {
 
 function httpGet(url: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    http.get(url, (res) => {
-      res.resume();
-      res.on('end', resolve);
-    }).on('error', reject);
+    http
+      .get(url, (res) => {
+        res.resume();
+        res.on('end', resolve);
+      })
+      .on('error', reject);
   });
 }
 
-async function withInstalled(options: Parameters<typeof instrumentHttpClients>[0], fn: () => Promise<void>): Promise<void> {
+async function withInstalled(
+  options: Parameters<typeof instrumentHttpClients>[0],
+  fn: () => Promise<void>,
+): Promise<void> {
   const uninstall = instrumentHttpClients({ tracer: t.tracer, ...options });
   try {
     await fn();
@@ -47,7 +52,11 @@ it('propagateTo: hosts off the allow-list are traced but get no trace headers', 
     await httpGet(`http://localhost:${backend.port}/echo`);
   });
   await until(() => t.spans.length === 4, '4 spans');
-  const traced = backend.seen.map((s) => [s.headers.host?.split(':')[0], s.headers['x-b3-traceid'] !== undefined, s.headers.traceparent !== undefined]);
+  const traced = backend.seen.map((s) => [
+    s.headers.host?.split(':')[0],
+    s.headers['x-b3-traceid'] !== undefined,
+    s.headers.traceparent !== undefined,
+  ]);
   expect(traced).toEqual([
     ['127.0.0.1', false, false],
     ['localhost', true, true],

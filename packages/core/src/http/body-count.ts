@@ -35,6 +35,7 @@ function countingWrite(this: Counted, chunk: unknown, encoding: unknown): unknow
   const c = this[kByteCounter];
   if (c !== undefined) {
     c.bytes += chunkLength(chunk, encoding);
+    // eslint-disable-next-line prefer-rest-params -- forwards the exact call without allocating an array
     return Reflect.apply(c.write!, this, arguments);
   }
   return undefined;
@@ -44,6 +45,7 @@ function countingEnd(this: Counted, chunk: unknown, encoding: unknown): unknown 
   const c = this[kByteCounter];
   if (c !== undefined) {
     if (typeof chunk !== 'function') c.bytes += chunkLength(chunk, encoding);
+    // eslint-disable-next-line prefer-rest-params -- forwards the exact call without allocating an array
     return Reflect.apply(c.end!, this, arguments);
   }
   return undefined;
@@ -53,6 +55,7 @@ function countingPush(this: Counted, chunk: unknown): unknown {
   const c = this[kByteCounter];
   if (c !== undefined) {
     if (chunk !== null && chunk !== undefined) c.bytes += chunkLength(chunk, undefined);
+    // eslint-disable-next-line prefer-rest-params -- forwards the exact call without allocating an array
     return Reflect.apply(c.push!, this, arguments);
   }
   return undefined;

@@ -164,7 +164,9 @@ export class HttpClientTracing {
     this.customTags = options.customTags;
     const ignore = options.ignoreUrls;
     this.ignoreFn = typeof ignore === 'function' ? ignore : undefined;
-    this.ignorePrefixes = Array.isArray(ignore) ? ignore.filter((p): p is string => typeof p === 'string') : [];
+    this.ignorePrefixes = Array.isArray(ignore)
+      ? ignore.filter((p): p is string => typeof p === 'string')
+      : [];
     this.ignoreRegexps = Array.isArray(ignore) ? ignore.filter((p): p is RegExp => p instanceof RegExp) : [];
   }
 

@@ -68,7 +68,8 @@ export class HttpServerSpan {
     private readonly tracing: HttpServerTracing,
     reqSize: number,
   ) {
-    this.reqCounter = reqSize === -2 ? { bytes: 0, write: undefined, end: undefined, push: undefined } : undefined;
+    this.reqCounter =
+      reqSize === -2 ? { bytes: 0, write: undefined, end: undefined, push: undefined } : undefined;
     if (this.reqCounter !== undefined) countPushes(req, this.reqCounter);
   }
 
@@ -77,7 +78,8 @@ export class HttpServerSpan {
    * express are ignored). The error object itself is never changed.
    */
   recordError(error: unknown): void {
-    if (this.hasError || error === 'route' || error === 'router' || error === undefined || error === null) return;
+    if (this.hasError || error === 'route' || error === 'router' || error === undefined || error === null)
+      return;
     this.hasError = true;
     this.error = error;
   }
@@ -137,11 +139,13 @@ function installResponseCounting(): void {
   proto.write = function write_(this: ServerResponse, chunk: unknown, encoding: unknown): unknown {
     const st = stateOfResponse(this);
     if (st !== undefined) st.bytes += chunkLength(chunk, encoding);
+    // eslint-disable-next-line prefer-rest-params -- forwards the exact call without allocating an array
     return Reflect.apply(write, this, arguments);
   };
   proto.end = function end_(this: ServerResponse, chunk: unknown, encoding: unknown): unknown {
     const st = stateOfResponse(this);
     if (st !== undefined && typeof chunk !== 'function') st.bytes += chunkLength(chunk, encoding);
+    // eslint-disable-next-line prefer-rest-params -- forwards the exact call without allocating an array
     return Reflect.apply(end, this, arguments);
   };
 }
@@ -202,7 +206,8 @@ export class HttpServerTracing {
 
   /** True when the request matches `ignorePaths`. */
   isIgnored(req: IncomingMessage): boolean {
-    if (this.ignoreSet === undefined && this.ignoreRegexps === undefined && this.ignoreFn === undefined) return false;
+    if (this.ignoreSet === undefined && this.ignoreRegexps === undefined && this.ignoreFn === undefined)
+      return false;
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q >= 0 ? url.slice(0, q) : url;
@@ -234,7 +239,10 @@ export class HttpServerTracing {
       const tracer = this.tracer;
       let parent: SpanContext | null = null;
       try {
-        parent = tracer.extract('http_headers', this.formatFilter ? this.formatFilter.filter(req.headers) : req.headers);
+        parent = tracer.extract(
+          'http_headers',
+          this.formatFilter ? this.formatFilter.filter(req.headers) : req.headers,
+        );
       } catch (e) {
         tracingFault(tracer, e);
       }
@@ -245,7 +253,11 @@ export class HttpServerTracing {
         kind: 'server',
         childOf: parent,
         logType: this.logType,
-        tags: { 'request.url': serverRequestUrl(req, this.redactor), method, 'req.size.bytes': reqSize === -2 ? -1 : reqSize },
+        tags: {
+          'request.url': serverRequestUrl(req, this.redactor),
+          method,
+          'req.size.bytes': reqSize === -2 ? -1 : reqSize,
+        },
       });
       if (this.customTags !== undefined) {
         try {

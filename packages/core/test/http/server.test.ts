@@ -4,7 +4,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTracer } from '../../src';
-import { activeHttpServerSpanCount, createHttpServerLogType, getHttpServerSpan, HttpServerTracing } from '../../src/http';
+import {
+  activeHttpServerSpanCount,
+  createHttpServerLogType,
+  getHttpServerSpan,
+  HttpServerTracing,
+} from '../../src/http';
 import type { ReadableSpan } from '../../src/span/readable-span';
 
 /**
@@ -18,7 +23,10 @@ describe('HttpServerTracing on a plain node:http server', () => {
   tracer.addSpanListener({ onSpanReport: (s) => spans.push(s) });
   const LOG = createHttpServerLogType('plain');
   tracer.registerLogType(LOG);
-  const tracing = new HttpServerTracing(tracer, { logType: 'plain', ignorePaths: (path) => path.startsWith('/skip') });
+  const tracing = new HttpServerTracing(tracer, {
+    logType: 'plain',
+    ignorePaths: (path) => path.startsWith('/skip'),
+  });
   let server: Server;
   let base: string;
 
@@ -68,11 +76,17 @@ describe('HttpServerTracing on a plain node:http server', () => {
   }
 
   it('writes the digest line of a continued trace, with the route the plugin set', async () => {
-    const body = await get('/things/1?q=1', { 'X-B3-TraceId': '0a0fe9271567477985327100211176', 'X-B3-SpanId': '0.2', 'X-B3-Sampled': 'true' });
+    const body = await get('/things/1?q=1', {
+      'X-B3-TraceId': '0a0fe9271567477985327100211176',
+      'X-B3-SpanId': '0.2',
+      'X-B3-Sampled': 'true',
+    });
     expect(body).toBe('0.2.1');
     await until(1);
     await tracer.flush();
-    const line = JSON.parse(readFileSync(join(dir, 'tracelog', 'plain-digest.log'), 'utf8').split(/\r?\n/)[0]!) as Record<string, unknown>;
+    const line = JSON.parse(
+      readFileSync(join(dir, 'tracelog', 'plain-digest.log'), 'utf8').split(/\r?\n/)[0]!,
+    ) as Record<string, unknown>;
     expect(line).toMatchObject({
       'local.app': 'plain',
       traceId: '0a0fe9271567477985327100211176',

@@ -13,7 +13,9 @@ describe('QueryRedactor', () => {
 
   it('masks named parameters, case-insensitively, encoded names included, fragments dropped', () => {
     const r = new QueryRedactor(['token', 'Api-Key']);
-    expect(r.apply('/p?token=abc&x=1&API-KEY=k&api%2Dkey=z&tokenx=keep&token')).toBe('/p?token=***&x=1&API-KEY=***&api%2Dkey=***&tokenx=keep&token=***');
+    expect(r.apply('/p?token=abc&x=1&API-KEY=k&api%2Dkey=z&tokenx=keep&token')).toBe(
+      '/p?token=***&x=1&API-KEY=***&api%2Dkey=***&tokenx=keep&token=***',
+    );
     expect(r.apply('/p?a=%E0%A4%A&token=1')).toBe('/p?a=%E0%A4%A&token=***');
   });
 
