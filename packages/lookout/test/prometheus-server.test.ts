@@ -67,6 +67,15 @@ describe('integration with a real Prometheus server', () => {
     const t = tempTracer('it-shop');
     tracerCleanup = t.cleanup;
     lookout = enableLookout({ tracer: t.tracer, port: false, logger: { warn() {} } });
+    // Every Lookout kind, so the real Prometheus parses them all (OpenMetrics) too.
+    const r = lookout.registry;
+    r.timer(r.createId('it.db.query', { op: 'select' })).record(12);
+    r.distributionSummary('it.payload.size').record(512);
+    r.gauge(r.createId('it.queue.depth', { 'queue name': 'q"1' }), () => 3);
+    r.info('it.build', () => ({ version: '1.2.3' }));
+    const mix = r.mixinMetric(r.createId('it.rpc.stats', { service: 'S' }));
+    mix.counter('total_count').inc(2);
+    mix.timer('total_time').record(5);
     const ex = express();
     ex.use(sofaTracer({ tracer: t.tracer, ignorePaths: ['/metrics'] }));
     ex.get('/metrics', (req, res) => {
@@ -204,6 +213,19 @@ describe('integration with a real Prometheus server', () => {
 
     const runtime = await query(`nodejs_eventloop_utilization_ratio{job="${JOB}"}`);
     expect(runtime[0].metric.app).toBe('it-shop');
+
+    const lookoutApi = await query(
+      `{job="${JOB}",__name__=~"it_db_query_seconds_count|it_payload_size_count|it_queue_depth|it_build_info|it_rpc_stats_total_count_total|it_rpc_stats_total_time_seconds_count"}`,
+    );
+    expect(Object.fromEntries(lookoutApi.map((x) => [x.metric.__name__, Number(x.value[1])]))).toEqual({
+      it_db_query_seconds_count: 1,
+      it_payload_size_count: 1,
+      it_queue_depth: 3,
+      it_build_info: 1,
+      it_rpc_stats_total_count_total: 2,
+      it_rpc_stats_total_time_seconds_count: 1,
+    });
+    expect(lookoutApi.find((x) => x.metric.__name__ === 'it_queue_depth')!.metric.queue_name).toBe('q"1');
   });
 
   it('loads the alert rules and evaluates them without errors', async () => {
