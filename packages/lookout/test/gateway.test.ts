@@ -256,6 +256,15 @@ describe('GatewayReporter', () => {
     expect(reporter.stats.buffered).toBe(2); // b + report.count, waiting for the pause to end
   });
 
+  it('ignores a garbage Wait-Minutes header', async () => {
+    const { registry, reporter } = setup();
+    receiver.behaviour.waitMinutes = 'soon' as unknown as number;
+    registry.counter('a').inc();
+    await reporter.report();
+    expect(reporter.paused).toBe(false);
+    expect(reporter.stats.batchesSent).toBe(1);
+  });
+
   it("start() reports on its own each step (unref'd timer) and stop() sends the last step", async () => {
     const registry = new Registry({
       commonTags: COMMON,

@@ -45,6 +45,9 @@ export const REPORT_FAIL_COUNT = 'lookout.client.report.fail.count';
 /** Self metric: records dropped while the gateway was unreachable. */
 export const REPORT_DROP_COUNT = 'lookout.client.report.drop.count';
 
+/** Upper bound of a `Wait-Minutes` pause. */
+const MAX_WAIT_MINUTES = 1440;
+
 interface Reply {
   status: number;
   waitMinutes: number;
@@ -294,7 +297,8 @@ export class GatewayReporter {
           new URL('/datas', this.url),
           { method, headers: h, agent: false },
           (res: IncomingMessage) => {
-            const wait = Number(res.headers['wait-minutes']);
+            // A hostile or broken gateway cannot silence the client for more than a day.
+            const wait = Math.min(Number(res.headers['wait-minutes']), MAX_WAIT_MINUTES);
             res.resume();
             res.on('end', () => {
               if (wait > 0) this.pausedUntil = Date.now() + wait * 60000;
