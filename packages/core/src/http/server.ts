@@ -24,6 +24,11 @@ export interface HttpServerTracingOptions {
   redactQuery?: QueryRedaction;
   /** Extra tags from the request, set when the span starts. Exceptions are self-logged. */
   customTags?: (req: IncomingMessage) => Record<string, TagValue> | undefined | void;
+  /**
+   * Runs just before a span finishes, e.g. to set `state.route` from what the framework only
+   * knows at the end. Exceptions are self-logged; the span still finishes.
+   */
+  beforeFinish?: (state: HttpServerSpan) => void;
 }
 
 /** Text of the `error` field when the client went away before the response was complete. */
@@ -90,9 +95,15 @@ export class HttpServerSpan {
     this.finished = true;
     activeServerSpans--;
     const { span, res, req } = this;
+    const tracing = this.tracing;
+    if (tracing.beforeFinish !== undefined) {
+      try {
+        tracing.beforeFinish(this);
+      } catch (e) {
+        tracingFault(tracing.tracer, e);
+      }
+    }
     try {
-      const tracing = this.tracing;
-      if (tracing.beforeFinish !== undefined) tracing.beforeFinish(this);
       const route = this.route ?? UNMATCHED_ROUTE;
       span.setTag(HttpTags.ROUTE, route);
       span.setOperationName(req.method + ' ' + route);
@@ -106,7 +117,7 @@ export class HttpServerSpan {
         if (!this.hasError) span.setTag(HttpTags.ERROR, CLIENT_ABORTED_ERROR);
       }
     } catch (e) {
-      tracingFault(this.tracing.tracer, e);
+      tracingFault(tracing.tracer, e);
     }
     span.finish();
   }
@@ -174,8 +185,8 @@ function onResponseClose(this: ServerResponse): void {
  * response closes. Create one per plugin instance; call {@link start} per request.
  */
 export class HttpServerTracing {
-  /** @internal hook for plugins that learn the route only at the end (koa). */
-  beforeFinish: ((st: HttpServerSpan) => void) | undefined = undefined;
+  /** See {@link HttpServerTracingOptions.beforeFinish}. */
+  readonly beforeFinish: ((st: HttpServerSpan) => void) | undefined;
   private readonly redactor: QueryRedactor;
   private readonly ignoreSet: ReadonlySet<string> | undefined;
   private readonly ignoreRegexps: readonly RegExp[] | undefined;
@@ -189,6 +200,7 @@ export class HttpServerTracing {
     options: HttpServerTracingOptions,
   ) {
     installResponseCounting();
+    this.beforeFinish = options.beforeFinish;
     this.logType = options.logType;
     this.redactor = new QueryRedactor(options.redactQuery);
     this.customTags = options.customTags;

@@ -103,6 +103,16 @@ describe('HttpServerTracing on a plain node:http server', () => {
     expect(activeHttpServerSpanCount()).toBe(0);
   });
 
+  it('beforeFinish sets a route late; a throwing hook is contained', async () => {
+    await get('/late/1');
+    await get('/late/throw');
+    await until(2);
+    expect(spans.map((s) => [s.tags.route, s.resultCode])).toEqual([
+      ['/late/:x', '200'],
+      ['/late/:x', '200'],
+    ]);
+  });
+
   it('records errors the plugin reports; unmatched routes are UNMATCHED; ignored paths get nothing', async () => {
     await get('/fail');
     await get('/skip/me');
