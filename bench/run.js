@@ -10,6 +10,8 @@
 //   node bench/run.js [--rounds 3] [--duration 5] [--warmup 2] [--connections 50]
 //                     [--pipelining 1] [--only bare,sofa,otel] [--core] [--no-pin]
 //
+// --core also runs every package micro-benchmark (packages/*/bench/*.bench.js) afterwards.
+//
 // Prints req/s and p99 per variant and the ratios to bare; writes bench/results/latest.json.
 const { spawn, execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -38,7 +40,7 @@ function parseArgs(argv) {
     else if (a === '--core') o.core = true;
     else if (a === '--no-pin') o.pin = false;
     else if (a === '--help' || a === '-h') {
-      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(1, 13).join('\n'));
+      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 16).join('\n'));
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -106,24 +108,35 @@ const median = (xs) => {
 };
 const fmt = (n, d = 0) => n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
 
-function runCoreBenches() {
-  const dir = path.join(ROOT, 'packages', 'core', 'bench');
-  if (!fs.existsSync(dir)) return [];
+// The packages' own micro-benchmarks (`packages/<pkg>/bench/*.bench.js`: core span throughput
+// and log writer, lookout span listener…), each in its own process, run after the HTTP rounds.
+function runPackageBenches() {
   const out = [];
-  for (const f of fs.readdirSync(dir).filter((n) => /\.bench\.js$/.test(n)).sort()) {
-    console.log(`\n== core bench ${f}`);
-    const r = spawnSync(process.execPath, [path.join(dir, f)], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-    process.stdout.write(r.stdout || '');
-    process.stderr.write(r.stderr || '');
-    // A bench may end with one line `RESULT {json}` for the summary file.
-    const m = /^RESULT (.*)$/m.exec(r.stdout || '');
-    let result = null;
-    try {
-      result = m ? JSON.parse(m[1]) : null;
-    } catch {
-      result = null;
+  const pkgs = path.join(ROOT, 'packages');
+  for (const pkg of fs.readdirSync(pkgs).sort()) {
+    const dir = path.join(pkgs, pkg, 'bench');
+    if (!fs.existsSync(dir)) continue;
+    for (const f of fs.readdirSync(dir).filter((n) => /\.bench\.js$/.test(n)).sort()) {
+      const rel = path.relative(ROOT, path.join(dir, f));
+      console.log(`\n== ${rel}`);
+      const started = Date.now();
+      const r = spawnSync(process.execPath, ['--expose-gc', path.join(dir, f)], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      process.stdout.write(r.stdout || '');
+      process.stderr.write(r.stderr || '');
+      // A bench may end with one line `RESULT {json}` for the summary file.
+      const m = /^RESULT (.*)$/m.exec(r.stdout || '');
+      let result = null;
+      try {
+        result = m ? JSON.parse(m[1]) : null;
+      } catch {
+        result = null;
+      }
+      out.push({ file: rel, exitCode: r.status, seconds: Math.round((Date.now() - started) / 1000), result });
     }
-    out.push({ file: f, exitCode: r.status, result });
   }
   return out;
 }
@@ -154,10 +167,13 @@ async function main() {
     }
   }
   const results = Object.fromEntries(servers.map((s) => [s.variant.name, []]));
+  // Every request each server answered, warm-up included (to check one digest line per request).
+  const served = Object.fromEntries(servers.map((s) => [s.variant.name, 0]));
   let failed = false;
   try {
     for (const s of servers) {
       const r = await load(s.url, o, o.warmup);
+      served[s.variant.name] += r.requests.total;
       if (r.non2xx > 0 || r.errors > 0) throw new Error(`${s.variant.name}: warmup got ${r.non2xx} non-2xx, ${r.errors} errors`);
     }
     for (let round = 0; round < o.rounds; round++) {
@@ -165,6 +181,7 @@ async function main() {
       for (const s of order) {
         const before = await s.stats();
         const r = await load(s.url, o, o.duration);
+        served[s.variant.name] += r.requests.total;
         const { rss, cpuMicros } = await s.stats();
         const row = {
           round: round + 1,
@@ -215,7 +232,16 @@ async function main() {
   for (const s of Object.values(summary)) {
     if (bare) s.ratioToBare = s.rps / bare.rps;
   }
-  if (closed.sofa && summary.sofa) closed.sofa.digestLinesPerRequest = closed.sofa.digestLines / (summary.sofa.totalRequests + 0);
+  for (const [name, c] of Object.entries(closed)) {
+    c.requestsServed = served[name];
+    delete c.type;
+  }
+  if (closed.sofa && closed.sofa.digestLines !== undefined) {
+    console.log(`\nsofa: ${closed.sofa.digestLines} digest lines for ${served.sofa} requests, ${closed.sofa.droppedLines} dropped`);
+  }
+  if (closed.otel && closed.otel.exportedSpans !== undefined) {
+    console.log(`otel: ${closed.otel.exportedSpans} spans exported for ${served.otel} requests`);
+  }
   const label = Object.fromEntries(VARIANTS.map((v) => [v.name, v.label]));
   console.log(`\nmedian of ${o.rounds} rounds:`);
   console.log(`  ${'variant'.padEnd(44)} ${'req/s'.padStart(8)}  ${'p99 ms'.padStart(7)}  vs bare  server CPU/req`);
@@ -228,7 +254,7 @@ async function main() {
     console.log(`  sofa-tracer / OpenTelemetry throughput: ${(summary.sofa.rps / summary.otel.rps).toFixed(2)}x`);
   }
 
-  const core = o.core ? runCoreBenches() : undefined;
+  const core = o.core ? runPackageBenches() : undefined;
   let commit = null;
   try {
     commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();

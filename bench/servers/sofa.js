@@ -25,8 +25,10 @@ serve(
   require('express'),
   (app) => app.use(sofaTracer()),
   async () => {
+    let dropped = 0;
+    for (const st of Object.values(tracer.fileStats ? tracer.fileStats() : {})) dropped += st.dropped || 0;
     await tracer.close();
     const dir = path.join(logDir, 'tracelog');
-    return { digestLines: countLines(path.join(dir, 'express-digest.log')), logDir: dir };
+    return { digestLines: countLines(path.join(dir, 'express-digest.log')), droppedLines: dropped };
   },
 );
