@@ -26,6 +26,11 @@ describe('HttpServerTracing on a plain node:http server', () => {
   const tracing = new HttpServerTracing(tracer, {
     logType: 'plain',
     ignorePaths: (path) => path.startsWith('/skip'),
+    // a koa-like plugin learns the route at the end
+    beforeFinish: (st) => {
+      if (st.req.url?.startsWith('/late')) st.route = '/late/:x';
+      if (st.req.url === '/late/throw') throw new Error('hook failed');
+    },
   });
   let server: Server;
   let base: string;
