@@ -45,6 +45,19 @@ export async function startBackend(): Promise<{
         res.writeHead(200, { 'content-length': '1000' });
         res.write('partial');
         setTimeout(() => res.destroy(), 5);
+      } else if (path === '/big') {
+        // 8 MB, chunked, written with backpressure: a client that does not read stalls it
+        const chunk = Buffer.alloc(65536, 120);
+        let left = 128;
+        const pump = (): void => {
+          while (left > 0 && !res.destroyed) {
+            left--;
+            if (!res.write(chunk)) return void res.once('drain', pump);
+          }
+          if (!res.destroyed) res.end();
+        };
+        res.on('error', () => undefined);
+        pump();
       } else if (path === '/status/404') {
         res.statusCode = 404;
         res.end('not found');

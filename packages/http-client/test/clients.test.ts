@@ -1,6 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import diagnostics from 'node:diagnostics_channel';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { request as undiciRequest, Agent } from 'undici';
 import axios from 'axios';
 import { HttpClient } from 'urllib';
@@ -199,6 +201,22 @@ describe('outcomes', () => {
     await expect(fetch(backend.url + '/reset').then((r) => r.text())).rejects.toThrow();
     const spans = await clientSpans(2);
     expect(spans.map((s) => s.resultCode)).toEqual(['99', '99']);
+  });
+
+  it('a fetch body never consumed: the span finishes when the Response is garbage-collected (99)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const statusOnly = async (): Promise<number> => (await fetch(backend.url + '/big')).status;
+    expect(await statusOnly()).toBe(200);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(httpClientInstrumentationStats().activeSpans).toBe(1); // stalled: the body is not read
+    for (let i = 0; i < 100 && httpClientInstrumentationStats().activeSpans > 0; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const [span] = await clientSpans(1);
+    expect(span!.resultCode).toBe('99');
+    expect(span!.tags.error).toMatch(/garbage collected/);
   });
 
   it('HTTP error statuses are result codes, not errors', async () => {
