@@ -35,13 +35,22 @@ interface LayerLike {
 
 const kPatched = Symbol.for('sofa-tracer.express.layerPatched');
 
+/**
+ * `next` that records the error it is given. The router hands the same `next` to every layer it
+ * runs for a request, so the last wrapper is cached on the request state: consecutive
+ * middlewares of one router share one closure.
+ */
 function wrapNext(st: HttpServerSpan, next: Next): Next {
-  return function tracedNext(err?: unknown) {
+  if (st.pluginIn === next) return st.pluginOut as Next;
+  const wrapped = function tracedNext(err?: unknown) {
     if (err !== undefined && err !== null) st.recordError(err);
     // `arguments` keeps the exact call shape (express 5 treats next() and next(undefined) alike; so does 4)
     // eslint-disable-next-line prefer-rest-params -- forwards the exact call without allocating an array
     return Reflect.apply(next, undefined, arguments);
   };
+  st.pluginIn = next;
+  st.pluginOut = wrapped;
+  return wrapped;
 }
 
 function hookRequest(original: LayerFn): LayerFn {

@@ -49,6 +49,10 @@ describe.each(EXPRESS_VERSIONS)('%s', (_label, load) => {
     admin.get('/stats/:kind', (_req: unknown, res: { send(b: string): void }) => res.send('stats'));
     app.use('/admin', admin);
 
+    // a chain of middlewares sharing the router's `next` (one cached wrapper), the last one failing
+    const pass = (_req: unknown, _res: unknown, next: () => void): void => next();
+    const mwError = new Error('middleware failed');
+    app.use('/mw', pass, pass, (_req: unknown, _res: unknown, next: (e: unknown) => void) => next(mwError));
     app.get('/throw', () => {
       throw thrown;
     });
@@ -200,6 +204,14 @@ describe.each(EXPRESS_VERSIONS)('%s', (_label, load) => {
     expect(span!.error).toBe(thrown);
     expect(span!.tags.error).toBe('boom');
     expect(span!.tags.route).toBe('/throw');
+  });
+
+  it('records an error from a middleware after others that passed', async () => {
+    const { status } = await get('/mw/x');
+    expect(status).toBe(500);
+    const [span] = await spansAfter(1);
+    expect(span!.tags).toMatchObject({ error: 'middleware failed', route: 'UNMATCHED' });
+    expect(seenByHandler).toHaveLength(1);
   });
 
   it('records next(err) with the status the app error handler chose', async () => {

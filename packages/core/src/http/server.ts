@@ -63,6 +63,13 @@ export class HttpServerSpan {
   hasError = false;
   /** True once the span is finished. */
   finished = false;
+  /**
+   * Free for the framework plugin's own per-request use (express caches its `next` wrapper here:
+   * the callback last wrapped and its wrapper, so consecutive middlewares share one closure).
+   */
+  pluginIn: unknown = undefined;
+  /** See {@link pluginIn}. */
+  pluginOut: unknown = undefined;
   private readonly reqCounter: ByteCounter | undefined;
 
   /** @internal created by {@link HttpServerTracing.start}. */
