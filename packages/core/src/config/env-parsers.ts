@@ -3,7 +3,12 @@ import { ConfigError } from './config-error';
 // Small typed readers for `option ?? env ?? default`, each naming what it accepts on failure.
 
 /** A boolean from an option or an env string (`true/false/1/0/yes/no`). */
-export function readBoolean(name: string, option: unknown, env: string | undefined, fallback: boolean): boolean {
+export function readBoolean(
+  name: string,
+  option: unknown,
+  env: string | undefined,
+  fallback: boolean,
+): boolean {
   if (option !== undefined) {
     if (typeof option !== 'boolean') throw new ConfigError(name, option, 'true or false');
     return option;
@@ -81,7 +86,11 @@ export function readList<T extends string>(
 }
 
 /** A `key=value,key2=value2` map from env, or an object option. */
-export function readMap(name: string, option: unknown, env: string | undefined): Record<string, string | number> {
+export function readMap(
+  name: string,
+  option: unknown,
+  env: string | undefined,
+): Record<string, string | number> {
   if (option !== undefined) {
     if (option === null || typeof option !== 'object' || Array.isArray(option)) {
       throw new ConfigError(name, option, 'an object of file name → value');

@@ -18,21 +18,45 @@ const ROLLING_ALIASES: Readonly<Record<string, RollingPolicy>> = {
 };
 
 const KNOWN_OPTIONS = new Set<string>([
-  'appName', 'logDir', 'logPerPid', 'rollingPolicy', 'logRolling', 'logReserveDays', 'logReserve',
-  'statLogInterval', 'statKeyLimit', 'baggageMaxLength', 'sysBaggageMaxLength', 'samplerPercentage',
-  'sampler', 'jsonOutput', 'disableDigestLog', 'disabledDigestLogs', 'asyncQueueCapacity',
-  'discardOutThreshold', 'logDiscardedIds', 'propagationInject', 'propagationExtract', 'lineSeparator',
-  'zone', 'shutdownHooks', 'listeners',
+  'appName',
+  'logDir',
+  'logPerPid',
+  'rollingPolicy',
+  'logRolling',
+  'logReserveDays',
+  'logReserve',
+  'statLogInterval',
+  'statKeyLimit',
+  'baggageMaxLength',
+  'sysBaggageMaxLength',
+  'samplerPercentage',
+  'sampler',
+  'jsonOutput',
+  'disableDigestLog',
+  'disabledDigestLogs',
+  'asyncQueueCapacity',
+  'discardOutThreshold',
+  'logDiscardedIds',
+  'propagationInject',
+  'propagationExtract',
+  'lineSeparator',
+  'zone',
+  'shutdownHooks',
+  'listeners',
 ]);
 
 /**
  * Resolves options → environment → defaults and validates everything, so a bad value fails at
  * start-up with a `ConfigError` naming the option and the accepted values.
  */
-export function resolveConfig(options: TracerOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
+export function resolveConfig(
+  options: TracerOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedConfig {
   if (options === null || typeof options !== 'object') throw new ConfigError('options', options, 'an object');
   for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) throw new ConfigError(`option name "${key}"`, key, [...KNOWN_OPTIONS].join(', '));
+    if (!KNOWN_OPTIONS.has(key))
+      throw new ConfigError(`option name "${key}"`, key, [...KNOWN_OPTIONS].join(', '));
   }
 
   const appName = resolveAppName(options.appName, env.SOFA_TRACER_APP_NAME);
@@ -42,21 +66,51 @@ export function resolveConfig(options: TracerOptions = {}, env: NodeJS.ProcessEn
   const root = isAbsolute(logDirRaw) ? logDirRaw : resolve(logDirRaw);
   const traceLogDir = logPerPid ? join(root, 'tracelog', String(process.pid)) : join(root, 'tracelog');
 
-  const rollingPolicy = readEnum('rollingPolicy', options.rollingPolicy, env.SOFA_TRACER_ROLLING_POLICY, 'daily', ROLLING, ROLLING_ALIASES);
+  const rollingPolicy = readEnum(
+    'rollingPolicy',
+    options.rollingPolicy,
+    env.SOFA_TRACER_ROLLING_POLICY,
+    'daily',
+    ROLLING,
+    ROLLING_ALIASES,
+  );
   const logRolling: Record<string, RollingPolicy> = {};
-  for (const [file, v] of Object.entries(readMap('logRolling', options.logRolling, env.SOFA_TRACER_LOG_ROLLING))) {
+  for (const [file, v] of Object.entries(
+    readMap('logRolling', options.logRolling, env.SOFA_TRACER_LOG_ROLLING),
+  )) {
     logRolling[file] = readEnum(`logRolling.${file}`, v, undefined, 'daily', ROLLING, ROLLING_ALIASES);
   }
-  const retentionMs = retention('logReserveDays', options.logReserveDays ?? blankToUndefined(env.SOFA_TRACER_LOG_RESERVE_DAY) ?? 7);
+  const retentionMs = retention(
+    'logReserveDays',
+    options.logReserveDays ?? blankToUndefined(env.SOFA_TRACER_LOG_RESERVE_DAY) ?? 7,
+  );
   const logRetentionMs: Record<string, number> = {};
-  for (const [file, v] of Object.entries(readMap('logReserve', options.logReserve, env.SOFA_TRACER_LOG_RESERVE))) {
+  for (const [file, v] of Object.entries(
+    readMap('logReserve', options.logReserve, env.SOFA_TRACER_LOG_RESERVE),
+  )) {
     logRetentionMs[file] = retention(`logReserve.${file}`, v);
   }
 
-  const statSeconds = readNumber('statLogInterval', options.statLogInterval, env.SOFA_TRACER_STAT_LOG_INTERVAL, 60, 0.01, 86400, false);
+  const statSeconds = readNumber(
+    'statLogInterval',
+    options.statLogInterval,
+    env.SOFA_TRACER_STAT_LOG_INTERVAL,
+    60,
+    0.01,
+    86400,
+    false,
+  );
   const sampler = options.sampler;
-  if (sampler !== undefined && typeof sampler !== 'function' && (typeof sampler !== 'object' || typeof sampler.sample !== 'function')) {
-    throw new ConfigError('sampler', sampler, 'a function (input) => boolean | { sampled, tags }, or an object with sample()');
+  if (
+    sampler !== undefined &&
+    typeof sampler !== 'function' &&
+    (typeof sampler !== 'object' || typeof sampler.sample !== 'function')
+  ) {
+    throw new ConfigError(
+      'sampler',
+      sampler,
+      'a function (input) => boolean | { sampled, tags }, or an object with sample()',
+    );
   }
   const listeners = options.listeners ?? [];
   if (!Array.isArray(listeners) || listeners.some((l) => !l || typeof l.onSpanReport !== 'function')) {
@@ -73,20 +127,102 @@ export function resolveConfig(options: TracerOptions = {}, env: NodeJS.ProcessEn
     retentionMs,
     logRetentionMs: Object.freeze(logRetentionMs),
     statLogIntervalMs: Math.round(statSeconds * 1000),
-    statKeyLimit: readNumber('statKeyLimit', options.statKeyLimit, env.SOFA_TRACER_STAT_KEY_LIMIT, 5000, 1, 1_000_000, true),
-    baggageMaxLength: readNumber('baggageMaxLength', options.baggageMaxLength, env.SOFA_TRACER_PENETRATE_ATTRIBUTE_MAX_LENGTH, 1024, 0, 1_048_576, true),
-    sysBaggageMaxLength: readNumber('sysBaggageMaxLength', options.sysBaggageMaxLength, env.SOFA_TRACER_SYSTEM_PENETRATE_ATTRIBUTE_MAX_LENGTH, 1024, 0, 1_048_576, true),
-    samplerPercentage: readNumber('samplerPercentage', options.samplerPercentage, env.SOFA_TRACER_SAMPLER_PERCENTAGE, 100, 0, 100, false),
+    statKeyLimit: readNumber(
+      'statKeyLimit',
+      options.statKeyLimit,
+      env.SOFA_TRACER_STAT_KEY_LIMIT,
+      5000,
+      1,
+      1_000_000,
+      true,
+    ),
+    baggageMaxLength: readNumber(
+      'baggageMaxLength',
+      options.baggageMaxLength,
+      env.SOFA_TRACER_PENETRATE_ATTRIBUTE_MAX_LENGTH,
+      1024,
+      0,
+      1_048_576,
+      true,
+    ),
+    sysBaggageMaxLength: readNumber(
+      'sysBaggageMaxLength',
+      options.sysBaggageMaxLength,
+      env.SOFA_TRACER_SYSTEM_PENETRATE_ATTRIBUTE_MAX_LENGTH,
+      1024,
+      0,
+      1_048_576,
+      true,
+    ),
+    samplerPercentage: readNumber(
+      'samplerPercentage',
+      options.samplerPercentage,
+      env.SOFA_TRACER_SAMPLER_PERCENTAGE,
+      100,
+      0,
+      100,
+      false,
+    ),
     sampler,
     jsonOutput: readBoolean('jsonOutput', options.jsonOutput, env.SOFA_TRACER_JSON_OUTPUT, true),
-    disableDigestLog: readBoolean('disableDigestLog', options.disableDigestLog, env.SOFA_TRACER_DISABLE_DIGEST_LOG, false),
-    disabledDigestLogs: readList('disabledDigestLogs', options.disabledDigestLogs, env.SOFA_TRACER_DISABLED_DIGEST_LOGS, [], undefined),
-    asyncQueueCapacity: readNumber('asyncQueueCapacity', options.asyncQueueCapacity, env.SOFA_TRACER_ASYNC_QUEUE_CAPACITY, 8192, 1, 10_000_000, true),
-    discardOutThreshold: readNumber('discardOutThreshold', options.discardOutThreshold, env.SOFA_TRACER_DISCARD_OUT_THRESHOLD, 500, 1, 1_000_000_000, true),
-    logDiscardedIds: readBoolean('logDiscardedIds', options.logDiscardedIds, env.SOFA_TRACER_LOG_DISCARDED_IDS, false),
-    propagationInject: readList<PropagationFormat>('propagationInject', options.propagationInject, env.SOFA_TRACER_PROPAGATION_INJECT, ['sofa-b3', 'w3c'], PROPAGATION_FORMATS),
-    propagationExtract: readList<PropagationFormat>('propagationExtract', options.propagationExtract, env.SOFA_TRACER_PROPAGATION_EXTRACT, PROPAGATION_FORMATS, PROPAGATION_FORMATS),
-    lineSeparator: readEnum('lineSeparator', options.lineSeparator, env.SOFA_TRACER_LINE_SEPARATOR, 'crlf', ['crlf', 'lf'] as const) === 'crlf' ? '\r\n' : '\n',
+    disableDigestLog: readBoolean(
+      'disableDigestLog',
+      options.disableDigestLog,
+      env.SOFA_TRACER_DISABLE_DIGEST_LOG,
+      false,
+    ),
+    disabledDigestLogs: readList(
+      'disabledDigestLogs',
+      options.disabledDigestLogs,
+      env.SOFA_TRACER_DISABLED_DIGEST_LOGS,
+      [],
+      undefined,
+    ),
+    asyncQueueCapacity: readNumber(
+      'asyncQueueCapacity',
+      options.asyncQueueCapacity,
+      env.SOFA_TRACER_ASYNC_QUEUE_CAPACITY,
+      8192,
+      1,
+      10_000_000,
+      true,
+    ),
+    discardOutThreshold: readNumber(
+      'discardOutThreshold',
+      options.discardOutThreshold,
+      env.SOFA_TRACER_DISCARD_OUT_THRESHOLD,
+      500,
+      1,
+      1_000_000_000,
+      true,
+    ),
+    logDiscardedIds: readBoolean(
+      'logDiscardedIds',
+      options.logDiscardedIds,
+      env.SOFA_TRACER_LOG_DISCARDED_IDS,
+      false,
+    ),
+    propagationInject: readList<PropagationFormat>(
+      'propagationInject',
+      options.propagationInject,
+      env.SOFA_TRACER_PROPAGATION_INJECT,
+      ['sofa-b3', 'w3c'],
+      PROPAGATION_FORMATS,
+    ),
+    propagationExtract: readList<PropagationFormat>(
+      'propagationExtract',
+      options.propagationExtract,
+      env.SOFA_TRACER_PROPAGATION_EXTRACT,
+      PROPAGATION_FORMATS,
+      PROPAGATION_FORMATS,
+    ),
+    lineSeparator:
+      readEnum('lineSeparator', options.lineSeparator, env.SOFA_TRACER_LINE_SEPARATOR, 'crlf', [
+        'crlf',
+        'lf',
+      ] as const) === 'crlf'
+        ? '\r\n'
+        : '\n',
     zone,
     shutdownHooks: readBoolean('shutdownHooks', options.shutdownHooks, env.SOFA_TRACER_SHUTDOWN_HOOKS, false),
     listeners: Object.freeze([...listeners]),
@@ -106,7 +242,8 @@ function resolveAppName(option: unknown, env: string | undefined): string {
     );
   }
   // eslint-disable-next-line no-control-regex
-  if (/[\r\n\u0000-\u001f]/.test(name)) throw new ConfigError('appName', name, 'a name without control characters');
+  if (/[\r\n\u0000-\u001f]/.test(name))
+    throw new ConfigError('appName', name, 'a name without control characters');
   return name.trim();
 }
 

@@ -6,7 +6,10 @@ import { spanStorage } from './storage';
  * Binds `fn` to `span` (default: the current span), for callbacks handed to code that loses the
  * async context (connection pools, custom queues).
  */
-export function bindToSpan<F extends (...args: never[]) => unknown>(fn: F, span: Span | undefined = spanStorage.getStore()): F {
+export function bindToSpan<F extends (...args: never[]) => unknown>(
+  fn: F,
+  span: Span | undefined = spanStorage.getStore(),
+): F {
   if (typeof fn !== 'function') return fn;
   const bound = function (this: unknown, ...args: never[]) {
     return spanStorage.run(span, () => fn.apply(this, args));
@@ -25,7 +28,10 @@ type Patched = EventEmitter & { [BOUND]?: WeakMap<ListenerFn, ListenerFn> };
  * Makes every listener later added to `emitter` run in `span`'s context (default: current span).
  * `removeListener`/`off` still work with the original function. Binding twice keeps the first span.
  */
-export function bindEmitterToSpan<E extends EventEmitter>(emitter: E, span: Span | undefined = spanStorage.getStore()): E {
+export function bindEmitterToSpan<E extends EventEmitter>(
+  emitter: E,
+  span: Span | undefined = spanStorage.getStore(),
+): E {
   const target = emitter as Patched;
   if (!target || typeof target.on !== 'function' || target[BOUND]) return emitter;
   const map = new WeakMap<ListenerFn, ListenerFn>();

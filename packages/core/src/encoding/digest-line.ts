@@ -35,7 +35,10 @@ export function encodeDigestJson(span: ReadableSpan, def: LogTypeDefinition): st
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i]!;
     line += prefixes[i];
-    line += f.type === 'number' ? numberValue(tags[f.key], f.fallback) : jsonString(stringValue(tags[f.key], f.fallback));
+    line +=
+      f.type === 'number'
+        ? numberValue(tags[f.key], f.fallback)
+        : jsonString(stringValue(tags[f.key], f.fallback));
   }
   return (
     line +
@@ -72,7 +75,10 @@ export function encodeDigestLegacy(span: ReadableSpan, def: LogTypeDefinition): 
     'ms,';
   const tags = span.tags;
   for (const f of def.digestFields) {
-    line += (f.type === 'number' ? numberValue(tags[f.key], f.fallback) : legacyValue(stringValue(tags[f.key], f.fallback))) + ',';
+    line +=
+      (f.type === 'number'
+        ? numberValue(tags[f.key], f.fallback)
+        : legacyValue(stringValue(tags[f.key], f.fallback))) + ',';
   }
   return (
     line +

@@ -18,5 +18,8 @@ const LEGACY_SPECIAL = /[,\r\n\u0000-\u001f%]/g;
 export function legacyValue(value: string): string {
   // eslint-disable-next-line no-control-regex
   if (!/[,\r\n\u0000-\u001f%]/.test(value)) return value;
-  return value.replace(LEGACY_SPECIAL, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
+  return value.replace(
+    LEGACY_SPECIAL,
+    (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'),
+  );
 }

@@ -41,5 +41,15 @@ export function encodeStatJson(time: number, row: StatRow): string {
 export function encodeStatLegacy(time: number, row: StatRow): string {
   let line = formatLogTime(time);
   for (const v of row.keyValues) line += ',' + legacyValue(v);
-  return line + ',' + row.count + ',' + row.totalCostMs + ',' + (row.success ? 'Y' : 'N') + ',' + (row.loadTest ? 'T' : 'F');
+  return (
+    line +
+    ',' +
+    row.count +
+    ',' +
+    row.totalCostMs +
+    ',' +
+    (row.success ? 'Y' : 'N') +
+    ',' +
+    (row.loadTest ? 'T' : 'F')
+  );
 }

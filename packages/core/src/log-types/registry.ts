@@ -3,8 +3,16 @@ import type { LogTypeDefinition } from './log-type';
 
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const COMMON_FIELDS = new Set([
-  'time', 'local.app', 'traceId', 'spanId', 'span.kind', 'result.code', 'current.thread.name',
-  'time.cost.milliseconds', 'sys.baggage', 'biz.baggage',
+  'time',
+  'local.app',
+  'traceId',
+  'spanId',
+  'span.kind',
+  'result.code',
+  'current.thread.name',
+  'time.cost.milliseconds',
+  'sys.baggage',
+  'biz.baggage',
 ]);
 
 /**
@@ -20,7 +28,11 @@ export class LogTypeRegistry {
     const existing = this.types.get(def.name);
     if (existing) {
       if (existing.digestFile !== def.digestFile || existing.statFile !== def.statFile) {
-        throw new ConfigError(`log type "${def.name}"`, def.digestFile, `the files it was first registered with (${existing.digestFile}, ${existing.statFile})`);
+        throw new ConfigError(
+          `log type "${def.name}"`,
+          def.digestFile,
+          `the files it was first registered with (${existing.digestFile}, ${existing.statFile})`,
+        );
       }
       return;
     }
@@ -40,18 +52,27 @@ export class LogTypeRegistry {
 
 function validate(def: LogTypeDefinition): void {
   if (!def || typeof def.name !== 'string' || !/^[a-z][a-z0-9_.-]{0,63}$/.test(def.name)) {
-    throw new ConfigError('logType.name', def?.name, 'lowercase letters, digits, `_ . -`, starting with a letter');
+    throw new ConfigError(
+      'logType.name',
+      def?.name,
+      'lowercase letters, digits, `_ . -`, starting with a letter',
+    );
   }
   for (const f of [def.digestFile, def.statFile]) {
     if (typeof f !== 'string' || !FILE_NAME.test(f)) {
       throw new ConfigError(`logType "${def.name}" file`, f, 'a plain file name (letters, digits, `._-`)');
     }
   }
-  if (typeof def.isSuccess !== 'function') throw new ConfigError(`logType "${def.name}".isSuccess`, def.isSuccess, 'a function');
+  if (typeof def.isSuccess !== 'function')
+    throw new ConfigError(`logType "${def.name}".isSuccess`, def.isSuccess, 'a function');
   const seen = new Set<string>();
   for (const field of def.digestFields) {
     if (COMMON_FIELDS.has(field.key) || seen.has(field.key)) {
-      throw new ConfigError(`logType "${def.name}" digest field`, field.key, 'a name not already a common or earlier field');
+      throw new ConfigError(
+        `logType "${def.name}" digest field`,
+        field.key,
+        'a name not already a common or earlier field',
+      );
     }
     seen.add(field.key);
   }

@@ -23,7 +23,14 @@ export function formatLogTime(epochMs: number): string {
   if (second !== cachedSecond) {
     const d = new Date(second * 1000);
     cachedPrefix =
-      formatDate(second * 1000) + ' ' + pad2(d.getHours()) + ':' + pad2(d.getMinutes()) + ':' + pad2(d.getSeconds()) + '.';
+      formatDate(second * 1000) +
+      ' ' +
+      pad2(d.getHours()) +
+      ':' +
+      pad2(d.getMinutes()) +
+      ':' +
+      pad2(d.getSeconds()) +
+      '.';
     cachedSecond = second;
   }
   return cachedPrefix + pad3(epochMs - second * 1000);

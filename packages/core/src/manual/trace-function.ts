@@ -19,7 +19,11 @@ export interface TraceFunctionOptions {
  */
 export function traceFunction<T>(name: string, fn: (span: Span) => T, options: TraceFunctionOptions = {}): T {
   const tracer = options.tracer ?? getTracer();
-  const span = tracer.startSpan(name, { kind: 'internal', logType: options.logType ?? 'biz', tags: { method: name, ...options.tags } });
+  const span = tracer.startSpan(name, {
+    kind: 'internal',
+    logType: options.logType ?? 'biz',
+    tags: { method: name, ...options.tags },
+  });
   let result: T;
   try {
     result = tracer.withSpan(span, () => fn(span));
@@ -44,7 +48,11 @@ export function traceFunction<T>(name: string, fn: (span: Span) => T, options: T
 }
 
 /** Wraps `fn` so every call is traced by `traceFunction` under `name` (default `fn.name`). */
-export function traced<A extends unknown[], R>(fn: (...args: A) => R, name: string = fn.name || 'anonymous', options?: TraceFunctionOptions): (...args: A) => R {
+export function traced<A extends unknown[], R>(
+  fn: (...args: A) => R,
+  name: string = fn.name || 'anonymous',
+  options?: TraceFunctionOptions,
+): (...args: A) => R {
   return function (this: unknown, ...args: A): R {
     return traceFunction(name, () => fn.apply(this, args), options);
   };

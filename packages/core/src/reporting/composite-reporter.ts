@@ -38,12 +38,20 @@ export class CompositeReporter implements Reporter {
   }
 
   async flush(): Promise<void> {
-    await Promise.all(this.reporters.map((r) => r.flush().catch((e: unknown) => this.selfLog.error(`flush of "${r.type}" failed`, e))));
+    await Promise.all(
+      this.reporters.map((r) =>
+        r.flush().catch((e: unknown) => this.selfLog.error(`flush of "${r.type}" failed`, e)),
+      ),
+    );
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all(this.reporters.map((r) => r.close().catch((e: unknown) => this.selfLog.error(`close of "${r.type}" failed`, e))));
+    await Promise.all(
+      this.reporters.map((r) =>
+        r.close().catch((e: unknown) => this.selfLog.error(`close of "${r.type}" failed`, e)),
+      ),
+    );
   }
 }

@@ -43,7 +43,9 @@ export class DigestReporter implements Reporter {
     if (def === undefined) {
       if (!this.unknownTypes.has(span.logType) && this.unknownTypes.size < 100) {
         this.unknownTypes.add(span.logType);
-        this.selfLog.warn(`span "${span.operationName}" has log type "${span.logType}" that no plugin registered; its digest line is not written`);
+        this.selfLog.warn(
+          `span "${span.operationName}" has log type "${span.logType}" that no plugin registered; its digest line is not written`,
+        );
       }
       return;
     }

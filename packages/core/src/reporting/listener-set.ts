@@ -51,7 +51,8 @@ export class ListenerSet {
     }
     const suppressed = f ? f.suppressed : 0;
     this.failures.set(listener, { last: now, suppressed: 0 });
-    const name = listener.constructor && listener.constructor !== Object ? listener.constructor.name : 'anonymous';
+    const name =
+      listener.constructor && listener.constructor !== Object ? listener.constructor.name : 'anonymous';
     this.selfLog.error(
       `span listener ${name} threw${suppressed ? ` (and ${suppressed} more times since the last report)` : ''}`,
       error,

@@ -16,7 +16,14 @@ export interface StatReporterOptions {
 
 interface Entry {
   readonly def: LogTypeDefinition;
-  readonly row: { keyFields: readonly string[]; keyValues: string[]; count: number; totalCostMs: number; success: boolean; loadTest: boolean };
+  readonly row: {
+    keyFields: readonly string[];
+    keyValues: string[];
+    count: number;
+    totalCostMs: number;
+    success: boolean;
+    loadTest: boolean;
+  };
 }
 
 /**
@@ -64,7 +71,10 @@ export class StatReporter implements Reporter {
       if (this.entries.size >= this.options.keyLimit) this.overflow();
       const keyValues = [span.localApp];
       for (let i = 0; i < fields.length; i++) keyValues.push(tagText(tags[fields[i]!]));
-      entry = { def, row: { keyFields: this.keyFields(def), keyValues, count: 0, totalCostMs: 0, success, loadTest } };
+      entry = {
+        def,
+        row: { keyFields: this.keyFields(def), keyValues, count: 0, totalCostMs: 0, success, loadTest },
+      };
       this.entries.set(key, entry);
     }
     entry.row.count++;
@@ -98,7 +108,9 @@ export class StatReporter implements Reporter {
   private overflow(): void {
     if (!this.limitReported) {
       this.limitReported = true;
-      this.selfLog.warn(`stat key limit ${this.options.keyLimit} reached; printing ${this.entries.size} rows early and starting over`);
+      this.selfLog.warn(
+        `stat key limit ${this.options.keyLimit} reached; printing ${this.entries.size} rows early and starting over`,
+      );
     }
     this.print();
   }

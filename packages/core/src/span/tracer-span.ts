@@ -72,7 +72,8 @@ export class TracerSpan implements Span {
 
   setError(error: unknown): this {
     this.error = error;
-    if (this.tags.error === undefined && error !== undefined && error !== null) this.tags.error = errorMessage(error);
+    if (this.tags.error === undefined && error !== undefined && error !== null)
+      this.tags.error = errorMessage(error);
     return this;
   }
 

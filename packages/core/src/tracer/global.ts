@@ -11,7 +11,10 @@ let globalTracer: SofaTracer | undefined;
  */
 export function init(options: TracerOptions = {}): SofaTracer {
   if (globalTracer && !globalTracer.closed) {
-    if (Object.keys(options).length) globalTracer.selfLog.info('init() called again: the tracer already running is kept, new options ignored');
+    if (Object.keys(options).length)
+      globalTracer.selfLog.info(
+        'init() called again: the tracer already running is kept, new options ignored',
+      );
     return globalTracer;
   }
   globalTracer = new SofaTracer(resolveConfig(options));
@@ -21,7 +24,9 @@ export function init(options: TracerOptions = {}): SofaTracer {
 /** The process-wide tracer; throws (saying how to fix it) when `init()` has not run. */
 export function getTracer(): SofaTracer {
   if (!globalTracer || globalTracer.closed) {
-    throw new Error('sofa-tracer: no tracer yet; call init({ appName: "my-app" }) first (or register a plugin that does)');
+    throw new Error(
+      'sofa-tracer: no tracer yet; call init({ appName: "my-app" }) first (or register a plugin that does)',
+    );
   }
   return globalTracer;
 }

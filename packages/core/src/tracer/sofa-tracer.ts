@@ -60,7 +60,14 @@ export class SofaTracer implements Tracer, SpanSink {
     internals: TracerInternals = {},
   ) {
     this.appName = config.appName;
-    this.selfLog = internals.selfLog ?? new FileSelfLog({ root: config.traceLogDir, now: internals.now, lineSeparator: config.lineSeparator, retentionMs: config.retentionMs });
+    this.selfLog =
+      internals.selfLog ??
+      new FileSelfLog({
+        root: config.traceLogDir,
+        now: internals.now,
+        lineSeparator: config.lineSeparator,
+        retentionMs: config.retentionMs,
+      });
     this.files = new LogDirectory({
       root: config.traceLogDir,
       rolling: config.rollingPolicy,
@@ -82,7 +89,9 @@ export class SofaTracer implements Tracer, SpanSink {
       sysBaggageMaxLength: config.sysBaggageMaxLength,
       warn,
     });
-    this.sampler = createSampler(config.samplerPercentage, config.sampler, (e) => this.selfLog.error('custom sampler failed; percentage sampler used', e));
+    this.sampler = createSampler(config.samplerPercentage, config.sampler, (e) =>
+      this.selfLog.error('custom sampler failed; percentage sampler used', e),
+    );
     this.listeners = new ListenerSet(this.selfLog);
     for (const l of config.listeners) this.listeners.add(l);
     this.registry.register(BIZ_LOG_TYPE);
@@ -102,8 +111,10 @@ export class SofaTracer implements Tracer, SpanSink {
     });
     this.reporters.add(this.stat);
     this.removeHooks = config.shutdownHooks ? installShutdownHooks(() => this.close()) : () => undefined;
-    if (config.disableDigestLog) this.selfLog.info('all digest logs are disabled (disableDigestLog); stat logs are still written');
-    for (const t of config.disabledDigestLogs) this.selfLog.info(`digest log of "${t}" is disabled (disabledDigestLogs)`);
+    if (config.disableDigestLog)
+      this.selfLog.info('all digest logs are disabled (disableDigestLog); stat logs are still written');
+    for (const t of config.disabledDigestLogs)
+      this.selfLog.info(`digest log of "${t}" is disabled (disabledDigestLogs)`);
     void writeStaticInfo(config.traceLogDir, { ip: localIpv4(), zone: config.zone, selfLog: this.selfLog });
   }
 
@@ -132,9 +143,19 @@ export class SofaTracer implements Tracer, SpanSink {
       const traceId = generateTraceId();
       const decision = this.sampler.sample({ traceId, operationName, kind, logType, tags });
       if (decision.tags) Object.assign(tags, decision.tags);
-      ctx = new SpanContext(traceId, '0', '', decision.sampled, new Map(), parent ? new Map(parent.bizBaggage) : new Map());
+      ctx = new SpanContext(
+        traceId,
+        '0',
+        '',
+        decision.sampled,
+        new Map(),
+        parent ? new Map(parent.bizBaggage) : new Map(),
+      );
     }
-    const start = typeof options.startTime === 'number' && Number.isFinite(options.startTime) ? options.startTime : Date.now();
+    const start =
+      typeof options.startTime === 'number' && Number.isFinite(options.startTime)
+        ? options.startTime
+        : Date.now();
     return new TracerSpan(this, ctx, String(operationName), kind, logType, start, tags);
   }
 
@@ -231,7 +252,12 @@ export class SofaTracer implements Tracer, SpanSink {
     const biz = span.context().bizBaggage;
     const candidate = new Map(biz);
     candidate.set(key, value);
-    const kept = limitBaggage(candidate, this.config.baggageMaxLength, (m) => this.selfLog.warn(m), 'biz baggage');
+    const kept = limitBaggage(
+      candidate,
+      this.config.baggageMaxLength,
+      (m) => this.selfLog.warn(m),
+      'biz baggage',
+    );
     if (kept.get(key) === value) biz.set(key, value);
   }
 
@@ -246,5 +272,7 @@ export class SofaTracer implements Tracer, SpanSink {
 
 function sanitize(s: string): string {
   // eslint-disable-next-line no-control-regex
-  return String(s).replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 64);
+  return String(s)
+    .replace(/[\u0000-\u001f\u007f]/g, '?')
+    .slice(0, 64);
 }

@@ -48,14 +48,19 @@ describe('configuration: options → env → defaults, validated at start-up', (
   });
 
   it('puts files under tracelog/<pid> when asked', () => {
-    expect(resolveConfig({ appName: 'a', logDir: '/l', logPerPid: true }, {}).traceLogDir).toBe(`/l/tracelog/${process.pid}`);
+    expect(resolveConfig({ appName: 'a', logDir: '/l', logPerPid: true }, {}).traceLogDir).toBe(
+      `/l/tracelog/${process.pid}`,
+    );
   });
 
   it.each([
     [{ samplerPercentage: 101 }, /samplerPercentage: 101; accepted: a number from 0 to 100/],
     [{ rollingPolicy: 'weekly' }, /rollingPolicy: "weekly"; accepted: daily, hourly/],
     [{ statLogInterval: -1 }, /statLogInterval/],
-    [{ propagationInject: ['sofa-b3', 'zipkin'] }, /propagationInject.*accepted: a list of: sofa-b3, sftc, w3c, b3/],
+    [
+      { propagationInject: ['sofa-b3', 'zipkin'] },
+      /propagationInject.*accepted: a list of: sofa-b3, sftc, w3c, b3/,
+    ],
     [{ logReserveDays: 'forever' }, /logReserveDays: "forever"; accepted: days/],
     [{ jsonOutput: 'yes' }, /jsonOutput: "yes"; accepted: true or false/],
     [{ asyncQueueCapacity: 1.5 }, /asyncQueueCapacity/],
@@ -68,8 +73,12 @@ describe('configuration: options → env → defaults, validated at start-up', (
   });
 
   it('rejects bad environment values naming the variable', () => {
-    expect(() => resolveConfig({ appName: 'a' }, { SOFA_TRACER_JSON_OUTPUT: 'maybe' })).toThrow(/jsonOutput: "maybe"/);
-    expect(() => resolveConfig({ appName: 'a' }, { SOFA_TRACER_SAMPLER_PERCENTAGE: 'lots' })).toThrow(/samplerPercentage/);
+    expect(() => resolveConfig({ appName: 'a' }, { SOFA_TRACER_JSON_OUTPUT: 'maybe' })).toThrow(
+      /jsonOutput: "maybe"/,
+    );
+    expect(() => resolveConfig({ appName: 'a' }, { SOFA_TRACER_SAMPLER_PERCENTAGE: 'lots' })).toThrow(
+      /samplerPercentage/,
+    );
   });
 
   it('derives appName from the main module package.json, else explains how to set it', () => {
@@ -81,9 +90,14 @@ describe('configuration: options → env → defaults, validated at start-up', (
     const { execFileSync } = require('node:child_process');
     const dir = mkdtempSync(join(require('node:os').tmpdir(), 'noname-'));
     const main = join(dir, 'main.js');
-    writeFileSync(main, `try { require(${JSON.stringify(join(__dirname, '..', '..', 'dist', 'index.js'))}).init({ logDir: ${JSON.stringify(dir)} }); console.log('no error'); } catch (e) { console.log(e.message); }`);
+    writeFileSync(
+      main,
+      `try { require(${JSON.stringify(join(__dirname, '..', '..', 'dist', 'index.js'))}).init({ logDir: ${JSON.stringify(dir)} }); console.log('no error'); } catch (e) { console.log(e.message); }`,
+    );
     const env = { ...process.env };
     delete env.SOFA_TRACER_APP_NAME;
-    expect(execFileSync(process.execPath, [main], { env, encoding: 'utf8' })).toMatch(/invalid appName: .*SOFA_TRACER_APP_NAME.*package\.json/);
+    expect(execFileSync(process.execPath, [main], { env, encoding: 'utf8' })).toMatch(
+      /invalid appName: .*SOFA_TRACER_APP_NAME.*package\.json/,
+    );
   });
 });

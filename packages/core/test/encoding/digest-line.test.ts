@@ -23,7 +23,9 @@ const HTTPCLIENT: LogTypeDefinition = {
   isSuccess: (s) => isHttpClientSuccess(s.resultCode),
 };
 
-function span(over: Partial<ReadableSpan> & { ctx?: SpanContext; tags?: Record<string, TagValue> }): ReadableSpan {
+function span(
+  over: Partial<ReadableSpan> & { ctx?: SpanContext; tags?: Record<string, TagValue> },
+): ReadableSpan {
   const ctx = over.ctx ?? new SpanContext('1e27a79c1567438993170100210107', '0', '', true);
   const end = new Date(2019, 8, 2, 23, 43, 13, 191).getTime();
   return {
@@ -36,7 +38,12 @@ function span(over: Partial<ReadableSpan> & { ctx?: SpanContext; tags?: Record<s
     durationMs: 21.2,
     resultCode: '200',
     error: undefined,
-    tags: over.tags ?? { 'request.url': 'http://localhost:8080/httpclient', method: 'GET', 'req.size.bytes': 0, 'resp.size.bytes': -1 },
+    tags: over.tags ?? {
+      'request.url': 'http://localhost:8080/httpclient',
+      method: 'GET',
+      'req.size.bytes': 0,
+      'resp.size.bytes': -1,
+    },
     logs: [],
     threadName: 'I/O dispatcher 1',
     finished: true,
@@ -69,14 +76,27 @@ describe('digest line encoding', () => {
   });
 
   it('writes baggage in SOFA encoding, sys then biz', () => {
-    const ctx = new SpanContext('t1', '0.1', '0', true, new Map([['zone', 'gz']]), new Map([['k', 'a=b&c'], ['mark', 'T']]));
+    const ctx = new SpanContext(
+      't1',
+      '0.1',
+      '0',
+      true,
+      new Map([['zone', 'gz']]),
+      new Map([
+        ['k', 'a=b&c'],
+        ['mark', 'T'],
+      ]),
+    );
     const parsed = JSON.parse(encodeDigestJson(span({ ctx }), HTTPCLIENT));
     expect(parsed['sys.baggage']).toBe('zone=gz&');
     expect(parsed['biz.baggage']).toBe('k=a%3Db%26c&mark=T&');
   });
 
   it('writes the legacy comma format with a comma after each field and no field splitting', () => {
-    const line = encodeDigestLegacy(span({ tags: { 'request.url': 'http://h/?a=1,2', method: 'GET', 'req.size.bytes': 0 } }), HTTPCLIENT);
+    const line = encodeDigestLegacy(
+      span({ tags: { 'request.url': 'http://h/?a=1,2', method: 'GET', 'req.size.bytes': 0 } }),
+      HTTPCLIENT,
+    );
     expect(line).toBe(
       '2019-09-02 23:43:13.191,HttpClientDemo,1e27a79c1567438993170100210107,0,client,200,I/O dispatcher 1,21ms,http://h/?a=1%2C2,GET,0,-1,,,,',
     );

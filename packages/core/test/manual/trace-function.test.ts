@@ -1,5 +1,14 @@
 import { join } from 'node:path';
-import { createTracer, currentSpanId, currentTraceId, pinoMixin, traced, traceFunction, traceLogFields, winstonFormat } from '../../src';
+import {
+  createTracer,
+  currentSpanId,
+  currentTraceId,
+  pinoMixin,
+  traced,
+  traceFunction,
+  traceLogFields,
+  winstonFormat,
+} from '../../src';
 import { readLines, tempDir } from '../helpers/fixtures';
 
 describe('manual business spans (biz-digest.log) and app-log integrations', () => {
@@ -10,8 +19,23 @@ describe('manual business spans (biz-digest.log) and app-log integrations', () =
     const parent = tracer.startSpan('req', { childOf: null });
     await tracer.withSpan(parent, async () => {
       expect(traceFunction('sum', () => 1 + 2, { tracer })).toBe(3);
-      await expect(traceFunction('reserve', async () => { throw err; }, { tracer })).rejects.toBe(err);
-      const f = traced(function check(x: number) { if (x < 0) throw err; return currentSpanId(); }, undefined, { tracer });
+      await expect(
+        traceFunction(
+          'reserve',
+          async () => {
+            throw err;
+          },
+          { tracer },
+        ),
+      ).rejects.toBe(err);
+      const f = traced(
+        function check(x: number) {
+          if (x < 0) throw err;
+          return currentSpanId();
+        },
+        undefined,
+        { tracer },
+      );
       expect(f(1)).toBe('0.3');
       expect(() => f(-1)).toThrow(err);
     });

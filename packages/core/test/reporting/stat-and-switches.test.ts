@@ -15,7 +15,12 @@ const WEB: LogTypeDefinition = {
 };
 
 function serve(t: SofaTracer, route: string, code: number, ms = 0, bag?: [string, string]) {
-  const s = t.startSpan('GET ' + route, { kind: 'server', logType: 'web', childOf: null, tags: { route, method: 'GET', 'request.url': 'http://h' + route } });
+  const s = t.startSpan('GET ' + route, {
+    kind: 'server',
+    logType: 'web',
+    childOf: null,
+    tags: { route, method: 'GET', 'request.url': 'http://h' + route },
+  });
   if (bag) s.setBaggageItem(bag[0], bag[1]);
   s.setResultCode(code);
   s.finish(s.startTime + ms);
@@ -44,13 +49,41 @@ describe('stat log', () => {
     await t.close();
     const lines = readLines(join(dir, 'tracelog', 'web-stat.log')).map((l) => JSON.parse(l));
     expect(lines).toEqual([
-      { time: '2024-01-02 10:00:00.000', 'stat.key': { 'local.app': 'shop', route: '/users/:id', method: 'GET' }, count: 3, 'total.cost.milliseconds': 13, success: 'Y', 'load.test': 'F' },
-      { time: '2024-01-02 10:00:00.000', 'stat.key': { 'local.app': 'shop', route: '/users/:id', method: 'GET' }, count: 2, 'total.cost.milliseconds': 2, success: 'N', 'load.test': 'F' },
-      { time: '2024-01-02 10:00:00.000', 'stat.key': { 'local.app': 'shop', route: '/orders', method: 'GET' }, count: 1, 'total.cost.milliseconds': 2, success: 'Y', 'load.test': 'F' },
+      {
+        time: '2024-01-02 10:00:00.000',
+        'stat.key': { 'local.app': 'shop', route: '/users/:id', method: 'GET' },
+        count: 3,
+        'total.cost.milliseconds': 13,
+        success: 'Y',
+        'load.test': 'F',
+      },
+      {
+        time: '2024-01-02 10:00:00.000',
+        'stat.key': { 'local.app': 'shop', route: '/users/:id', method: 'GET' },
+        count: 2,
+        'total.cost.milliseconds': 2,
+        success: 'N',
+        'load.test': 'F',
+      },
+      {
+        time: '2024-01-02 10:00:00.000',
+        'stat.key': { 'local.app': 'shop', route: '/orders', method: 'GET' },
+        count: 1,
+        'total.cost.milliseconds': 2,
+        success: 'Y',
+        'load.test': 'F',
+      },
     ]);
     const shadow = readLines(join(dir, 'tracelog', 'shadow', 'web-stat.log')).map((l) => JSON.parse(l));
     expect(shadow).toEqual([
-      { time: '2024-01-02 10:00:00.000', 'stat.key': { 'local.app': 'shop', route: '/users/:id', method: 'GET' }, count: 1, 'total.cost.milliseconds': 3, success: 'Y', 'load.test': 'T' },
+      {
+        time: '2024-01-02 10:00:00.000',
+        'stat.key': { 'local.app': 'shop', route: '/users/:id', method: 'GET' },
+        count: 1,
+        'total.cost.milliseconds': 3,
+        success: 'Y',
+        'load.test': 'T',
+      },
     ]);
     expect(readLines(join(dir, 'tracelog', 'shadow', 'web-digest.log'))).toHaveLength(1);
     expect(readLines(join(dir, 'tracelog', 'web-digest.log'))).toHaveLength(6);
@@ -67,16 +100,24 @@ describe('stat log', () => {
   });
 
   it('writes the legacy stat format', async () => {
-    const t = createTracer({ appName: 'shop', logDir: dir, statLogInterval: 3600, jsonOutput: false }, { now: () => now });
+    const t = createTracer(
+      { appName: 'shop', logDir: dir, statLogInterval: 3600, jsonOutput: false },
+      { now: () => now },
+    );
     t.registerLogType(WEB);
     serve(t, '/a', 200, 4);
     await t.close();
-    expect(readLines(join(dir, 'tracelog', 'web-stat.log'))).toEqual(['2024-01-02 10:00:00.000,shop,/a,GET,1,4,Y,F']);
+    expect(readLines(join(dir, 'tracelog', 'web-stat.log'))).toEqual([
+      '2024-01-02 10:00:00.000,shop,/a,GET,1,4,Y,F',
+    ]);
   });
 
   it('prints early instead of losing rows when the key limit is reached (self-logged once)', async () => {
     const self = new MemorySelfLog();
-    const t = createTracer({ appName: 'shop', logDir: dir, statLogInterval: 3600, statKeyLimit: 3 }, { now: () => now, selfLog: self });
+    const t = createTracer(
+      { appName: 'shop', logDir: dir, statLogInterval: 3600, statKeyLimit: 3 },
+      { now: () => now, selfLog: self },
+    );
     t.registerLogType(WEB);
     for (let i = 0; i < 10; i++) serve(t, '/r' + i, 200, 1);
     await t.close();
@@ -105,7 +146,10 @@ describe('sampling and switches (every switch is tested, Java lesson 7)', () => 
 
   it('disableDigestLog turns every digest off; disabledDigestLogs only the named ones; both self-logged', async () => {
     const self = new MemorySelfLog();
-    const t = createTracer({ appName: 'a', logDir: dir, disabledDigestLogs: ['web'], statLogInterval: 3600 }, { selfLog: self });
+    const t = createTracer(
+      { appName: 'a', logDir: dir, disabledDigestLogs: ['web'], statLogInterval: 3600 },
+      { selfLog: self },
+    );
     t.registerLogType(WEB);
     serve(t, '/x', 200);
     t.startSpan('biz').finish();
@@ -130,7 +174,11 @@ describe('sampling and switches (every switch is tested, Java lesson 7)', () => 
     const self = new MemorySelfLog();
     const got: string[] = [];
     const t = createTracer({ appName: 'a', logDir: dir, samplerPercentage: 0 }, { selfLog: self });
-    t.addSpanListener({ onSpanReport: () => { throw new Error('listener bug'); } });
+    t.addSpanListener({
+      onSpanReport: () => {
+        throw new Error('listener bug');
+      },
+    });
     const good = { onSpanReport: (s: { operationName: string }) => got.push(s.operationName) };
     t.addSpanListener(good);
     t.startSpan('one').finish();
@@ -144,7 +192,11 @@ describe('sampling and switches (every switch is tested, Java lesson 7)', () => 
 
   it('finish() twice reports once; finish(endTime) uses the given time', async () => {
     const got: number[] = [];
-    const t = createTracer({ appName: 'a', logDir: dir, listeners: [{ onSpanReport: (s) => got.push(s.durationMs) }] });
+    const t = createTracer({
+      appName: 'a',
+      logDir: dir,
+      listeners: [{ onSpanReport: (s) => got.push(s.durationMs) }],
+    });
     const s = t.startSpan('x', { startTime: 1000 });
     s.finish(1250);
     s.finish(9999);

@@ -4,7 +4,16 @@ import { createTracer, SpanContext, type SofaTracer } from '../../src';
 import { MemorySelfLog, readLines, tempDir } from '../helpers/fixtures';
 
 // The Java reference's common digest fields, in order, around the biz log type's plugin fields.
-const JAVA_COMMON = ['time', 'local.app', 'traceId', 'spanId', 'span.kind', 'result.code', 'current.thread.name', 'time.cost.milliseconds'];
+const JAVA_COMMON = [
+  'time',
+  'local.app',
+  'traceId',
+  'spanId',
+  'span.kind',
+  'result.code',
+  'current.thread.name',
+  'time.cost.milliseconds',
+];
 
 describe('tracer API, end to end on disk', () => {
   let dir: string;
@@ -82,7 +91,9 @@ describe('tracer API, end to end on disk', () => {
       seen.push(tracer.activeSpan()?.context().spanId);
       await new Promise((r) => setTimeout(r, 5));
       seen.push(tracer.activeSpan()?.context().spanId);
-      await new Promise<void>((r) => setImmediate(() => (seen.push(tracer.activeSpan()?.context().spanId), r())));
+      await new Promise<void>((r) =>
+        setImmediate(() => (seen.push(tracer.activeSpan()?.context().spanId), r())),
+      );
       await Promise.resolve().then(() => seen.push(tracer.activeSpan()?.context().spanId));
       emitter.on('e', () => seen.push(tracer.activeSpan()?.context().spanId));
     });
