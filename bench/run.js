@@ -2,17 +2,19 @@
 'use strict';
 // Express hello-world, three ways, in one run: bare express; this tracer (express middleware +
 // digest + stat logs, 100% sampled); the OpenTelemetry Node SDK (http + express
-// instrumentations, BatchSpanProcessor, file exporter). Each server is its own child process
-// pinned to one CPU; autocannon runs here, in this process, pinned to the other CPU, with the
-// same connections/pipelining for every variant. Rounds alternate the variants (rotating the
-// order) so drift (thermal, noisy neighbours) hits all of them alike.
+// instrumentations, BatchSpanProcessor, file exporter). Plus a reference point: express with
+// only an AsyncLocalStorage.run per request, the context cost every such tracer pays.
+// Each server is its own child process pinned to one CPU; autocannon runs here, in this
+// process, pinned to the other CPU, with the same connections/pipelining for every variant.
+// Rounds alternate the variants (rotating the order) so drift hits all of them alike.
 //
 //   node bench/run.js [--rounds 3] [--duration 5] [--warmup 2] [--connections 50]
-//                     [--pipelining 1] [--only bare,sofa,otel] [--core] [--no-pin]
+//                     [--pipelining 1] [--only bare,sofa,otel,als] [--core] [--no-pin]
 //
 // --core also runs every package micro-benchmark (packages/*/bench/*.bench.js) afterwards.
 //
-// Prints req/s and p99 per variant and the ratios to bare; writes bench/results/latest.json.
+// Prints req/s, p99 and server CPU per request for each variant and the ratios to bare;
+// writes bench/results/latest.json.
 const { spawn, execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -24,6 +26,8 @@ const VARIANTS = [
   { name: 'bare', label: 'bare express', script: 'bare.js' },
   { name: 'sofa', label: 'sofa-tracer (express + digest + stat)', script: 'sofa.js' },
   { name: 'otel', label: 'OpenTelemetry SDK (http + express, batch)', script: 'otel.js' },
+  // Reference point, not a tracer: the AsyncLocalStorage cost both tracers pay.
+  { name: 'als', label: 'AsyncLocalStorage.run only (reference)', script: 'als.js' },
 ];
 
 function parseArgs(argv) {
@@ -40,7 +44,7 @@ function parseArgs(argv) {
     else if (a === '--core') o.core = true;
     else if (a === '--no-pin') o.pin = false;
     else if (a === '--help' || a === '-h') {
-      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 16).join('\n'));
+      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 17).join('\n'));
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
