@@ -2,6 +2,10 @@ import type { DigestRecord } from './records';
 import { str } from './records';
 import type { TraceTree, TraceTreeNode } from './tree';
 
+// The route value HTTP server plugins log when no route matched (core's UNMATCHED_ROUTE); the
+// CLI has no runtime dependency on core, so the literal is repeated here.
+const UNMATCHED = 'UNMATCHED';
+
 /** Options of {@link renderTree}. */
 export interface RenderOptions {
   /** Draw the tree with `|-`/`` `- `` instead of box-drawing characters. */
@@ -10,7 +14,8 @@ export interface RenderOptions {
 
 /**
  * What a span did, in one line: `<method> <route> (<url>)` for a server span whose framework
- * logged a route template, `<method> <url>` otherwise, then result code and time cost, then the
+ * logged a route template, `<method> <url> (no route matched)` when none matched, `<method> <url>`
+ * otherwise, then result code and time cost, then the
  * error when there was one. Fields the line lacks are left out.
  */
 export function describeSpan(r: DigestRecord): string {
@@ -20,7 +25,8 @@ export function describeSpan(r: DigestRecord): string {
   const url = str(f['request.url']);
   const route = str(f['route']);
   if (method) parts.push(method);
-  if (route && url && route !== url) parts.push(`${route} (${url})`);
+  if (route === UNMATCHED) parts.push(url ? `${url} (no route matched)` : '(no route matched)');
+  else if (route && url && route !== url) parts.push(`${route} (${url})`);
   else if (route || url) parts.push(route || url);
   parts.push(r.resultCode || '-');
   if (r.timeCost) parts.push(r.timeCost);

@@ -230,6 +230,17 @@ describe('trees from incomplete or foreign traces', () => {
     ]);
   });
 
+  it('says so when no route matched', () => {
+    const r = rec('0', 'server', 'a');
+    const unmatched = {
+      ...r,
+      fields: { ...r.fields, method: 'GET', 'request.url': 'http://h/nope', route: 'UNMATCHED' },
+    };
+    expect(renderTree(buildTraceTree([unmatched])).split('\n')[1]).toBe(
+      '0 server a [x] GET http://h/nope (no route matched) 200 1ms',
+    );
+  });
+
   it('is empty for a trace id not in the records', () => {
     expect(buildTraceTree([rec('0', 'server', 'a')], 'nope')).toEqual({
       traceId: 'nope',
