@@ -2,13 +2,14 @@ import { toW3cSpanId, toW3cTraceId } from '../ids/id-mapping';
 import { isLowerHexId, isValidSpanId, isValidTraceId } from '../ids/validate';
 import { parentIdOf, type SpanContext } from '../span/span-context';
 import { safeSet, toReader, toWriter } from './carrier';
-import type {
-  CarrierGetter,
-  CarrierReader,
-  CarrierSetter,
-  CarrierWriter,
-  CodecOptions,
-  PropagationCodec,
+import {
+  guardedCodec,
+  type CarrierGetter,
+  type CarrierReader,
+  type CarrierSetter,
+  type CarrierWriter,
+  type CodecOptions,
+  type PropagationCodec,
 } from './codec';
 import { quote, remoteContext, safeWarn } from './remote';
 import { firstElement } from './text';
@@ -111,20 +112,4 @@ function inject(context: SpanContext, set: CarrierSetter | CarrierWriter, option
 }
 
 /** The `b3` codec (standard hex B3). */
-export const b3Codec: PropagationCodec = {
-  format: 'b3',
-  extract(get, options) {
-    try {
-      return extract(get, options);
-    } catch {
-      return null;
-    }
-  },
-  inject(context, set, options) {
-    try {
-      inject(context, set, options);
-    } catch {
-      // best effort
-    }
-  },
-};
+export const b3Codec: PropagationCodec = guardedCodec('b3', extract, inject);

@@ -49,3 +49,32 @@ export interface PropagationCodec {
   extract(get: CarrierGetter | CarrierReader, options: CodecOptions): SpanContext | null;
   inject(context: SpanContext, set: CarrierSetter | CarrierWriter, options: CodecOptions): void;
 }
+
+/**
+ * Makes a codec out of its two functions, with the never-throw guarantee applied once here: a
+ * codec bug or a hostile carrier yields `null` (a new trace) on extraction and a request without
+ * trace headers on injection — never an exception in the application.
+ */
+export function guardedCodec(
+  format: PropagationFormat,
+  extract: PropagationCodec['extract'],
+  inject: PropagationCodec['inject'],
+): PropagationCodec {
+  return {
+    format,
+    extract(get, options) {
+      try {
+        return extract(get, options);
+      } catch {
+        return null;
+      }
+    },
+    inject(context, set, options) {
+      try {
+        inject(context, set, options);
+      } catch {
+        // best effort: a broken carrier must not break the request
+      }
+    },
+  };
+}

@@ -2,13 +2,14 @@ import { isValidSpanId, isValidTraceId } from '../ids/validate';
 import type { SpanContext } from '../span/span-context';
 import { escapeBaggage, unescapeBaggage } from './baggage';
 import { safeSet, toReader, toWriter } from './carrier';
-import type {
-  CarrierGetter,
-  CarrierReader,
-  CarrierSetter,
-  CarrierWriter,
-  CodecOptions,
-  PropagationCodec,
+import {
+  guardedCodec,
+  type CarrierGetter,
+  type CarrierReader,
+  type CarrierSetter,
+  type CarrierWriter,
+  type CodecOptions,
+  type PropagationCodec,
 } from './codec';
 import { quote, remoteContext, resolveParentId, safeWarn } from './remote';
 import { hasControlChars, javaUrlDecode, javaUrlEncode, trimOws } from './text';
@@ -126,20 +127,4 @@ function inject(context: SpanContext, set: CarrierSetter | CarrierWriter, option
 }
 
 /** The `sftc` codec (see the module comment for the exact wire format). */
-export const sftcCodec: PropagationCodec = {
-  format: 'sftc',
-  extract(get, options) {
-    try {
-      return extract(get, options);
-    } catch {
-      return null;
-    }
-  },
-  inject(context, set, options) {
-    try {
-      inject(context, set, options);
-    } catch {
-      // best effort
-    }
-  },
-};
+export const sftcCodec: PropagationCodec = guardedCodec('sftc', extract, inject);

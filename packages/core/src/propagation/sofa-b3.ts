@@ -2,13 +2,14 @@ import { isValidSpanId, isValidTraceId } from '../ids/validate';
 import type { SpanContext } from '../span/span-context';
 import { escapeBaggage, unescapeBaggage } from './baggage';
 import { safeSet, toReader, toWriter } from './carrier';
-import type {
-  CarrierGetter,
-  CarrierReader,
-  CarrierSetter,
-  CarrierWriter,
-  CodecOptions,
-  PropagationCodec,
+import {
+  guardedCodec,
+  type CarrierGetter,
+  type CarrierReader,
+  type CarrierSetter,
+  type CarrierWriter,
+  type CodecOptions,
+  type PropagationCodec,
 } from './codec';
 import { quote, remoteContext, resolveParentId, safeWarn } from './remote';
 import { firstElement, hasControlChars, isToken, javaUrlDecode, javaUrlEncode, trimOws } from './text';
@@ -169,20 +170,4 @@ function inject(context: SpanContext, set: CarrierSetter | CarrierWriter, option
 }
 
 /** The `sofa-b3` codec (see the module comment for the exact wire format). */
-export const sofaB3Codec: PropagationCodec = {
-  format: 'sofa-b3',
-  extract(get, options) {
-    try {
-      return extract(get, options);
-    } catch {
-      return null;
-    }
-  },
-  inject(context, set, options) {
-    try {
-      inject(context, set, options);
-    } catch {
-      // best effort: a broken carrier must not break the request
-    }
-  },
-};
+export const sofaB3Codec: PropagationCodec = guardedCodec('sofa-b3', extract, inject);

@@ -2,13 +2,14 @@ import { toW3cSpanId, toW3cTraceId } from '../ids/id-mapping';
 import { isValidSpanId, isValidTraceId } from '../ids/validate';
 import { parentIdOf, type SpanContext } from '../span/span-context';
 import { safeSet, toReader, toWriter } from './carrier';
-import type {
-  CarrierGetter,
-  CarrierReader,
-  CarrierSetter,
-  CarrierWriter,
-  CodecOptions,
-  PropagationCodec,
+import {
+  guardedCodec,
+  type CarrierGetter,
+  type CarrierReader,
+  type CarrierSetter,
+  type CarrierWriter,
+  type CodecOptions,
+  type PropagationCodec,
 } from './codec';
 import { quote, remoteContext, safeWarn } from './remote';
 import {
@@ -141,20 +142,4 @@ function inject(context: SpanContext, set: CarrierSetter | CarrierWriter, option
 }
 
 /** The `w3c` codec (Trace Context + Baggage). */
-export const w3cCodec: PropagationCodec = {
-  format: 'w3c',
-  extract(get, options) {
-    try {
-      return extract(get, options);
-    } catch {
-      return null;
-    }
-  },
-  inject(context, set, options) {
-    try {
-      inject(context, set, options);
-    } catch {
-      // best effort
-    }
-  },
-};
+export const w3cCodec: PropagationCodec = guardedCodec('w3c', extract, inject);
