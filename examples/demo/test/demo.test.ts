@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,6 +20,8 @@ describe('examples/demo', () => {
     status = r.status;
     if (status !== 0) console.error(r.stderr);
   }, 70_000);
+
+  afterAll(() => rmSync(logRoot, { recursive: true, force: true }));
 
   it('exits 0 by itself and prints the log root', () => {
     expect(status).toBe(0);

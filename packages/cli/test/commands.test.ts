@@ -2,7 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '@sofa-tracer/cli';
-import { captureIo, digest, tempDir, writeLog } from './fixtures';
+import { captureIo, digest, removeTempDirs, tempDir, writeLog } from './fixtures';
+
+afterAll(removeTempDirs);
 
 const A = '0a00000000000000000000000000000a';
 const B = '0b00000000000000000000000000000b';

@@ -1,6 +1,8 @@
 import { createTracer, EXPRESS_LOG_TYPE, HTTP_CLIENT_LOG_TYPE } from '@sofa-tracer/core';
 import { buildTraceTree, readDigestLines, renderTree, resolveTraceLogDirs } from '@sofa-tracer/cli';
-import { tempDir } from './fixtures';
+import { removeTempDirs, tempDir } from './fixtures';
+
+afterAll(removeTempDirs);
 
 // The CLI reads what the real tracer writes: if core's digest field names or file names drift,
 // these trees break.

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -30,9 +30,18 @@ export function digest(
   });
 }
 
-/** A fresh temp directory. */
+const created: string[] = [];
+
+/** A fresh temp directory, removed by {@link removeTempDirs}. */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
+}
+
+/** Removes every directory {@link tempDir} created (call from `afterAll`). */
+export function removeTempDirs(): void {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** Writes `lines` (CRLF-terminated, as Java does) to `<root>/tracelog/<name>`; returns the tracelog dir. */

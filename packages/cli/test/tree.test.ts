@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { buildTraceTree, readDigestLines, renderTree, resolveTraceLogDirs } from '@sofa-tracer/cli';
-import { digest, tempDir, writeLog } from './fixtures';
+import { digest, removeTempDirs, tempDir, writeLog } from './fixtures';
+
+afterAll(removeTempDirs);
 
 const T = '0a1b2c3d1732170000001100112345';
 const OTHER = '0a1b2c3d1732170000002100112345';
