@@ -1,5 +1,5 @@
 import { getHttpServerSpan, type HttpServerSpan } from '@sofa-tracer/core';
-import { noteMount, routeTemplate, type ExpressRequestLike } from './route-template';
+import { noteMount, routeTemplate, type ExpressRequestLike, type MountTemplate } from './route-template';
 
 /**
  * The hook into express' router: the prototype methods every layer call goes through —
@@ -59,8 +59,12 @@ function hookRequest(original: LayerFn): LayerFn {
     if (st === undefined || st.finished || typeof next !== 'function')
       return original.call(this, req, res, next);
     const route = this.route;
-    if (route !== undefined && route !== null) st.route = routeTemplate(req, route.path);
-    else if (this.method === undefined) noteMount(req);
+    if (route !== undefined && route !== null) {
+      st.route = routeTemplate(req, route.path, st.pluginData as MountTemplate | undefined);
+    } else if (this.method === undefined) {
+      const mount = noteMount(req, st.pluginData as MountTemplate | undefined);
+      if (mount !== undefined) st.pluginData = mount;
+    }
     return original.call(this, req, res, wrapNext(st, next));
   };
 }

@@ -7,13 +7,10 @@ export interface ExpressRequestLike extends IncomingMessage {
 }
 
 /** Template of the mount path a request is under: `concrete` base URL → `template`. */
-interface MountTemplate {
+export interface MountTemplate {
   concrete: string;
   template: string;
 }
-
-const kMount: unique symbol = Symbol('sofa-tracer.express.mountTemplate');
-type WithMount = ExpressRequestLike & { [kMount]?: MountTemplate };
 
 /** `route.path` as text: a string as is, arrays joined with `,`, RegExps as `/source/`. */
 export function routePathText(path: unknown): string {
@@ -28,9 +25,8 @@ export function routePathText(path: unknown): string {
  * mounts with parameters are turned back into their template (`/tenants/:tid`) by
  * {@link noteMount}, which runs when a parameterised mount is entered.
  */
-function baseTemplate(req: WithMount): string {
+function baseTemplate(req: ExpressRequestLike, m: MountTemplate | undefined): string {
   const base = req.baseUrl ?? '';
-  const m = req[kMount];
   if (m !== undefined && base.startsWith(m.concrete)) {
     const c = base.charCodeAt(m.concrete.length);
     if (Number.isNaN(c) || c === 47) return m.template + base.slice(m.concrete.length);
@@ -40,22 +36,24 @@ function baseTemplate(req: WithMount): string {
 
 /**
  * Called for a non-route layer (middleware or a mounted router/app) about to run. When its mount
- * path had parameters (`req.params` not empty), remembers how the new `req.baseUrl` maps to its
- * template: each parameter value replaces one path segment, right to left.
+ * path had parameters (`req.params` not empty), returns how the new `req.baseUrl` maps to its
+ * template (each parameter value replaces one path segment, right to left), else `undefined`.
+ * The caller keeps the result with the request's tracing state (`prev` is the last one).
  */
-export function noteMount(req: ExpressRequestLike): void {
+export function noteMount(
+  req: ExpressRequestLike,
+  prev: MountTemplate | undefined,
+): MountTemplate | undefined {
   const params = req.params;
-  if (params === undefined || params === null) return;
+  if (params === undefined || params === null) return undefined;
   let any = false;
   for (const _ in params) {
     any = true;
     break;
   }
-  if (!any) return;
+  if (!any) return undefined;
   const base = req.baseUrl ?? '';
-  if (base.length === 0) return;
-  const r = req as WithMount;
-  const prev = r[kMount];
+  if (base.length === 0) return undefined;
   let known = '';
   let knownTemplate = '';
   if (prev !== undefined && base.startsWith(prev.concrete)) {
@@ -83,16 +81,16 @@ export function noteMount(req: ExpressRequestLike): void {
       }
     }
   }
-  r[kMount] = { concrete: base, template: knownTemplate + rest.join('/') };
+  return { concrete: base, template: knownTemplate + rest.join('/') };
 }
 
 /**
  * The route template of a matched route: the mount template plus `route.path`
  * (`/api` + `/users/:id` → `/api/users/:id`; a `/` route under `/api` → `/api`).
  */
-export function routeTemplate(req: ExpressRequestLike, routePath: unknown): string {
+export function routeTemplate(req: ExpressRequestLike, routePath: unknown, mount?: MountTemplate): string {
   const path = routePathText(routePath);
-  const base = baseTemplate(req as WithMount);
+  const base = baseTemplate(req, mount);
   if (base.length === 0) return path;
   if (path === '/' || path.length === 0) return base;
   return base + path;

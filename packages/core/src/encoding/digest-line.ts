@@ -43,9 +43,9 @@ export function encodeDigestJson(span: ReadableSpan, def: LogTypeDefinition): st
   return (
     line +
     ',"sys.baggage":' +
-    jsonString(ctx.sysBaggage.size ? encodeBaggage(ctx.sysBaggage) : '') +
+    jsonString(ctx.sysBaggageSize ? encodeBaggage(ctx.sysBaggage) : '') +
     ',"biz.baggage":' +
-    jsonString(ctx.bizBaggage.size ? encodeBaggage(ctx.bizBaggage) : '') +
+    jsonString(ctx.bizBaggageSize ? encodeBaggage(ctx.bizBaggage) : '') +
     '}'
   );
 }
@@ -82,9 +82,9 @@ export function encodeDigestLegacy(span: ReadableSpan, def: LogTypeDefinition): 
   }
   return (
     line +
-    legacyValue(ctx.sysBaggage.size ? encodeBaggage(ctx.sysBaggage) : '') +
+    legacyValue(ctx.sysBaggageSize ? encodeBaggage(ctx.sysBaggage) : '') +
     ',' +
-    legacyValue(ctx.bizBaggage.size ? encodeBaggage(ctx.bizBaggage) : '') +
+    legacyValue(ctx.bizBaggageSize ? encodeBaggage(ctx.bizBaggage) : '') +
     ','
   );
 }

@@ -70,6 +70,12 @@ export class HttpServerSpan {
   pluginIn: unknown = undefined;
   /** See {@link pluginIn}. */
   pluginOut: unknown = undefined;
+  /**
+   * Free for the framework plugin's per-request routing state (express keeps the template of a
+   * parameterised mount here): state on this object costs one field, where another property on
+   * the large, dictionary-mode request object costs a hash lookup per layer.
+   */
+  pluginData: unknown = undefined;
   private readonly reqCounter: ByteCounter | undefined;
 
   /** @internal created by {@link HttpServerTracing.start}. */
@@ -141,8 +147,8 @@ function tracingFault(tracer: Tracer, e: unknown): void {
 type Writer = (this: ServerResponse, ...args: unknown[]) => unknown;
 
 /**
- * Counts response body bytes for traced responses by wrapping `ServerResponse.prototype.write`
- * and `.end` once per process, instead of setting instance properties on every response (which
+ * Counts response body bytes for traced responses and finishes their spans on `close`, by wrapping
+ * `ServerResponse.prototype.write`, `.end` and `.emit` once per process, instead of setting instance properties on every response (which
  * costs hidden-class transitions and property-store growth per request). Untraced responses pay
  * one symbol lookup. A compression middleware that wraps `res.write` later calls these, so the
  * bytes counted are the bytes handed to Node. `end` does not call `write` internally in Node, so
@@ -166,6 +172,18 @@ function installResponseCounting(): void {
     // eslint-disable-next-line prefer-rest-params -- forwards the exact call without allocating an array
     return Reflect.apply(end, this, arguments);
   };
+  // 'close' is the last event of every response (complete or aborted). Seeing it here, before the
+  // listeners run, replaces a `res.on('close')` per request — adding a listener to a response
+  // costs more than the rest of this hook put together.
+  const emit = proto.emit as Writer;
+  proto.emit = function emit_(this: ServerResponse, event: unknown): unknown {
+    if (event === 'close') {
+      const st = stateOfResponse(this);
+      if (st !== undefined) st.finish();
+    }
+    // eslint-disable-next-line prefer-rest-params -- forwards the exact call without allocating an array
+    return Reflect.apply(emit, this, arguments);
+  };
 }
 
 /**
@@ -178,11 +196,6 @@ function stateOfResponse(res: ServerResponse): HttpServerSpan | undefined {
   if (req === undefined || req === null) return undefined;
   const st = req[kServerSpan];
   return st !== undefined && st.res === res && !st.finished ? st : undefined;
-}
-
-function onResponseClose(this: ServerResponse): void {
-  const st = stateOfResponse(this);
-  if (st !== undefined) st.finish();
 }
 
 /**
@@ -272,10 +285,14 @@ export class HttpServerTracing {
         kind: 'server',
         childOf: parent,
         logType: this.logType,
+        // every field finish() sets is present from the start: one object shape for all server
+        // spans, so finishing overwrites fields instead of growing the object
         tags: {
           'request.url': serverRequestUrl(req, this.redactor),
           method,
           'req.size.bytes': reqSize === -2 ? -1 : reqSize,
+          'resp.size.bytes': -1,
+          route: UNMATCHED_ROUTE,
         },
       });
       if (this.customTags !== undefined) {
@@ -289,8 +306,6 @@ export class HttpServerTracing {
       const st = new HttpServerSpan(span, req, res, this, reqSize);
       (req as WithState)[kServerSpan] = st;
       activeServerSpans++;
-      // 'close' fires once per response; `on` avoids the wrapper `once` allocates
-      res.on('close', onResponseClose);
       return st;
     } catch (e) {
       tracingFault(this.tracer, e);

@@ -71,7 +71,16 @@ export function localIpHex(): string {
  * (so 1001, 1002, …, 9001, 1000, 1001, …), shared by the whole process like Java's AtomicInteger.
  */
 export function generateTraceId(): string {
-  const prefix = ipHex === undefined ? localIpHex() : ipHex;
+  const ip = ipHex === undefined ? localIpHex() : ipHex;
   counter = counter > 9000 ? 1000 : counter + 1;
-  return prefix + Date.now() + counter + pidStr;
+  // Several ids share one millisecond under load: the `ip + ms` prefix is built once per ms.
+  const ms = Date.now();
+  if (ms !== prefixMs) {
+    prefixMs = ms;
+    prefix = ip + ms;
+  }
+  return prefix + counter + pidStr;
 }
+
+let prefixMs = -1;
+let prefix = '';

@@ -103,14 +103,16 @@ export function serializeSftc(context: SpanContext): string {
     '&sample=' +
     (context.sampled ? 'true' : 'false') +
     '&';
-  for (const [k, v] of context.sysBaggage) {
-    if (k === '' || hasControlChars(k) || hasControlChars(v)) continue;
-    out += SYS_PREFIX + escapeBaggage(k) + '=' + escapeBaggage(v) + '&';
-  }
-  for (const [k, v] of context.bizBaggage) {
-    if (k === '' || hasControlChars(k) || hasControlChars(v)) continue;
-    out += escapeBaggage(k) + '=' + escapeBaggage(v) + '&';
-  }
+  if (context.sysBaggageSize)
+    for (const [k, v] of context.sysBaggage) {
+      if (k === '' || hasControlChars(k) || hasControlChars(v)) continue;
+      out += SYS_PREFIX + escapeBaggage(k) + '=' + escapeBaggage(v) + '&';
+    }
+  if (context.bizBaggageSize)
+    for (const [k, v] of context.bizBaggage) {
+      if (k === '' || hasControlChars(k) || hasControlChars(v)) continue;
+      out += escapeBaggage(k) + '=' + escapeBaggage(v) + '&';
+    }
   return out;
 }
 

@@ -149,18 +149,20 @@ function inject(context: SpanContext, set: CarrierSetter | CarrierWriter, option
   safeSet(writer, SOFA_B3_HEADERS.parentSpanId, parentId === '' || isValidSpanId(parentId) ? parentId : '');
   safeSet(writer, SOFA_B3_HEADERS.sampled, context.sampled ? 'true' : 'false');
   let skipped: string[] | undefined;
-  for (const [k, v] of context.sysBaggage) {
-    const h = baggageHeader(SYS_BAGGAGE, k, v, urlEncode);
-    if (h) safeSet(writer, h[0], h[1]);
-    else (skipped ??= []).push('sys ' + quote(k));
-  }
-  for (const [k, v] of context.bizBaggage) {
-    const h = trimOws(k).toLowerCase().startsWith('sys-')
-      ? undefined
-      : baggageHeader(BAGGAGE, k, v, urlEncode);
-    if (h) safeSet(writer, h[0], h[1]);
-    else (skipped ??= []).push('biz ' + quote(k));
-  }
+  if (context.sysBaggageSize)
+    for (const [k, v] of context.sysBaggage) {
+      const h = baggageHeader(SYS_BAGGAGE, k, v, urlEncode);
+      if (h) safeSet(writer, h[0], h[1]);
+      else (skipped ??= []).push('sys ' + quote(k));
+    }
+  if (context.bizBaggageSize)
+    for (const [k, v] of context.bizBaggage) {
+      const h = trimOws(k).toLowerCase().startsWith('sys-')
+        ? undefined
+        : baggageHeader(BAGGAGE, k, v, urlEncode);
+      if (h) safeSet(writer, h[0], h[1]);
+      else (skipped ??= []).push('biz ' + quote(k));
+    }
   if (skipped) {
     safeWarn(
       options,

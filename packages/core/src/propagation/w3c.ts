@@ -132,6 +132,7 @@ function inject(context: SpanContext, set: CarrierSetter | CarrierWriter, option
   );
   const state = outgoingTracestate(context);
   if (state !== undefined) safeSet(writer, TRACESTATE_HEADER, state);
+  if (context.sysBaggageSize === 0 && context.bizBaggageSize === 0) return;
   const bag = formatW3cBaggage(context.sysBaggage, context.bizBaggage);
   if (bag.value !== undefined) safeSet(writer, W3C_BAGGAGE_HEADER, bag.value);
   if (bag.skipped)

@@ -26,6 +26,12 @@ interface Entry {
   };
 }
 
+// The aggregation is a tree keyed by log type, then `local.app`, then each key field's value; a
+// leaf holds the four (success × load test) rows. Finding a row walks maps with the span's own
+// strings: no key string is concatenated per span, nothing is allocated once a key exists.
+type KeyNode = Map<string, KeyNode | Leaf>;
+type Leaf = [Entry | undefined, Entry | undefined, Entry | undefined, Entry | undefined];
+
 /**
  * Aggregates every finished span (sampled or not) by (log type, `local.app`, the log type's key
  * fields, success, load test) and prints one line per key with count > 0 every interval, then
@@ -33,7 +39,8 @@ interface Entry {
  */
 export class StatReporter implements Reporter {
   readonly type = 'stat';
-  private entries = new Map<string, Entry>();
+  private roots = new Map<LogTypeDefinition, KeyNode>();
+  private entries: Entry[] = [];
   private readonly keyFieldsCache = new Map<LogTypeDefinition, readonly string[]>();
   private readonly timer: NodeJS.Timeout;
   private readonly now: () => number;
@@ -57,25 +64,26 @@ export class StatReporter implements Reporter {
   report(span: ReadableSpan): void {
     if (this.closed) return;
     const def = this.registry.get(span.logType);
-    if (!def) return;
+    if (def === undefined) return;
     const success = def.isSuccess(span);
     const loadTest = span.context().isLoadTest;
-    const fields = def.statKeyFields;
-    const tags = span.tags;
-    let key = def.name + '\u0000' + span.localApp;
-    for (let i = 0; i < fields.length; i++) key += '\u0000' + tagText(tags[fields[i]!]);
-    key += success ? '\u0000Y' : '\u0000N';
-    key += loadTest ? 'T' : 'F';
-    let entry = this.entries.get(key);
-    if (!entry) {
-      if (this.entries.size >= this.options.keyLimit) this.overflow();
+    const slot = (success ? 0 : 2) + (loadTest ? 1 : 0);
+    let leaf = this.leafOf(def, span);
+    let entry = leaf[slot];
+    if (entry === undefined) {
+      if (this.entries.length >= this.options.keyLimit) {
+        this.overflow();
+        leaf = this.leafOf(def, span);
+      }
+      const fields = def.statKeyFields;
       const keyValues = [span.localApp];
-      for (let i = 0; i < fields.length; i++) keyValues.push(tagText(tags[fields[i]!]));
+      for (let i = 0; i < fields.length; i++) keyValues.push(tagText(span.tags[fields[i]!]));
       entry = {
         def,
         row: { keyFields: this.keyFields(def), keyValues, count: 0, totalCostMs: 0, success, loadTest },
       };
-      this.entries.set(key, entry);
+      leaf[slot] = entry;
+      this.entries.push(entry);
     }
     entry.row.count++;
     entry.row.totalCostMs += Math.round(span.durationMs);
@@ -83,12 +91,13 @@ export class StatReporter implements Reporter {
 
   /** Prints every key with a count and resets the aggregation. */
   print(): void {
-    if (this.entries.size === 0) return;
+    if (this.entries.length === 0) return;
     const entries = this.entries;
-    this.entries = new Map();
+    this.entries = [];
+    this.roots = new Map();
     const time = this.now();
     const encode = this.options.jsonOutput ? encodeStatJson : encodeStatLegacy;
-    for (const { def, row } of entries.values()) {
+    for (const { def, row } of entries) {
       if (row.count === 0) continue;
       this.files.writer(def.statFile, row.loadTest).append(encode(time, row as StatRow));
     }
@@ -105,11 +114,37 @@ export class StatReporter implements Reporter {
     clearInterval(this.timer);
   }
 
+  private leafOf(def: LogTypeDefinition, span: ReadableSpan): Leaf {
+    let node = this.roots.get(def);
+    if (node === undefined) {
+      node = new Map();
+      this.roots.set(def, node);
+    }
+    const fields = def.statKeyFields;
+    const tags = span.tags;
+    let value = span.localApp;
+    for (let i = 0; i < fields.length; i++) {
+      let child = node.get(value) as KeyNode | undefined;
+      if (child === undefined) {
+        child = new Map();
+        node.set(value, child);
+      }
+      node = child;
+      value = tagText(tags[fields[i]!]);
+    }
+    let leaf = node.get(value) as Leaf | undefined;
+    if (leaf === undefined) {
+      leaf = [undefined, undefined, undefined, undefined];
+      node.set(value, leaf);
+    }
+    return leaf;
+  }
+
   private overflow(): void {
     if (!this.limitReported) {
       this.limitReported = true;
       this.selfLog.warn(
-        `stat key limit ${this.options.keyLimit} reached; printing ${this.entries.size} rows early and starting over`,
+        `stat key limit ${this.options.keyLimit} reached; printing ${this.entries.length} rows early and starting over`,
       );
     }
     this.print();

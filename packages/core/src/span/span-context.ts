@@ -12,6 +12,10 @@ export class SpanContext {
   remote = false;
   private childCount = 0;
 
+  // Most spans carry no baggage: the maps are made on first use, not per span.
+  private sys: Map<string, string> | undefined;
+  private biz: Map<string, string> | undefined;
+
   /**
    * @param traceId SOFA trace id (lowercase hex, ≤ 32 chars) or a foreign hex trace id.
    * @param spanId dotted span id, `"0"` for a root.
@@ -25,9 +29,32 @@ export class SpanContext {
     readonly spanId: string,
     readonly parentId: string,
     public sampled: boolean,
-    readonly sysBaggage: Map<string, string> = new Map(),
-    readonly bizBaggage: Map<string, string> = new Map(),
-  ) {}
+    sysBaggage?: Map<string, string>,
+    bizBaggage?: Map<string, string>,
+  ) {
+    this.sys = sysBaggage;
+    this.biz = bizBaggage;
+  }
+
+  /** System baggage (propagated, never touched by `setBaggageItem`). */
+  get sysBaggage(): Map<string, string> {
+    return (this.sys ??= new Map());
+  }
+
+  /** Business baggage (the OpenTracing baggage). */
+  get bizBaggage(): Map<string, string> {
+    return (this.biz ??= new Map());
+  }
+
+  /** Number of sys baggage entries (no map is made to answer). */
+  get sysBaggageSize(): number {
+    return this.sys === undefined ? 0 : this.sys.size;
+  }
+
+  /** Number of biz baggage entries (no map is made to answer). */
+  get bizBaggageSize(): number {
+    return this.biz === undefined ? 0 : this.biz.size;
+  }
 
   /** Returns the id of this context's next child: `spanId + "." + n`, n counting from 1. */
   nextChildId(): string {
@@ -45,7 +72,7 @@ export class SpanContext {
 
   /** True when biz baggage carries the load-test mark `mark=T`. */
   get isLoadTest(): boolean {
-    return this.bizBaggage.size !== 0 && this.bizBaggage.get('mark') === 'T';
+    return this.biz !== undefined && this.biz.size !== 0 && this.biz.get('mark') === 'T';
   }
 }
 

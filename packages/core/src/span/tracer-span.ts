@@ -62,7 +62,7 @@ export class TracerSpan implements Span {
   }
 
   getBaggageItem(key: string): string | undefined {
-    return this.ctx.bizBaggage.get(key);
+    return this.ctx.bizBaggageSize ? this.ctx.bizBaggage.get(key) : undefined;
   }
 
   setOperationName(name: string): this {

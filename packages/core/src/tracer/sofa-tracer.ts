@@ -130,8 +130,8 @@ export class SofaTracer implements Tracer, SpanSink {
         parent.nextChildId(),
         parent.spanId,
         parent.sampled,
-        parent.sysBaggage.size ? new Map(parent.sysBaggage) : new Map(),
-        parent.bizBaggage.size ? new Map(parent.bizBaggage) : new Map(),
+        parent.sysBaggageSize ? new Map(parent.sysBaggage) : undefined,
+        parent.bizBaggageSize ? new Map(parent.bizBaggage) : undefined,
       );
       ctx.traceState = parent.traceState;
     } else {
