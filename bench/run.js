@@ -11,7 +11,8 @@
 //   node bench/run.js [--rounds 3] [--duration 5] [--warmup 2] [--connections 50]
 //                     [--pipelining 1] [--only bare,sofa,otel,als] [--core] [--no-pin]
 //
-// --core also runs every package micro-benchmark (packages/*/bench/*.bench.js) afterwards.
+// Afterwards it runs bench/*.bench.js (the in-process express per-request cost); --core adds
+// every package micro-benchmark (packages/*/bench/*.bench.js).
 //
 // Prints req/s, p99 and server CPU per request for each variant and the ratios to bare;
 // writes bench/results/latest.json.
@@ -78,15 +79,20 @@ function startServer(variant, logDir, pin) {
   });
   const next = (type, timeoutMs = 30_000) =>
     new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`${variant.name}: no "${type}" within ${timeoutMs} ms`)), timeoutMs);
-      waiters.set(type, (m) => {
-        clearTimeout(t);
-        resolve(m);
-      });
-      child.once('exit', (code) => {
+      const onExit = (code) => {
         clearTimeout(t);
         reject(new Error(`${variant.name} server exited (${code}) before "${type}"`));
+      };
+      const t = setTimeout(() => {
+        child.removeListener('exit', onExit);
+        reject(new Error(`${variant.name}: no "${type}" within ${timeoutMs} ms`));
+      }, timeoutMs);
+      waiters.set(type, (m) => {
+        clearTimeout(t);
+        child.removeListener('exit', onExit); // one listener per wait, removed: no leak over rounds
+        resolve(m);
       });
+      child.once('exit', onExit);
     });
   return next('ready').then(({ port }) => ({
     variant,
@@ -114,11 +120,12 @@ const fmt = (n, d = 0) => n.toLocaleString('en-US', { minimumFractionDigits: d, 
 
 // The packages' own micro-benchmarks (`packages/<pkg>/bench/*.bench.js`: core span throughput
 // and log writer, lookout span listener…), each in its own process, run after the HTTP rounds.
-function runPackageBenches() {
+function runPackageBenches(includePackages) {
   const out = [];
   const pkgs = path.join(ROOT, 'packages');
-  for (const pkg of fs.readdirSync(pkgs).sort()) {
-    const dir = path.join(pkgs, pkg, 'bench');
+  const dirs = [path.join(ROOT, 'bench')];
+  if (includePackages) for (const pkg of fs.readdirSync(pkgs).sort()) dirs.push(path.join(pkgs, pkg, 'bench'));
+  for (const dir of dirs) {
     if (!fs.existsSync(dir)) continue;
     for (const f of fs.readdirSync(dir).filter((n) => /\.bench\.js$/.test(n)).sort()) {
       const rel = path.relative(ROOT, path.join(dir, f));
@@ -258,7 +265,8 @@ async function main() {
     console.log(`  sofa-tracer / OpenTelemetry throughput: ${(summary.sofa.rps / summary.otel.rps).toFixed(2)}x`);
   }
 
-  const core = o.core ? runPackageBenches() : undefined;
+  // bench/*.bench.js (the in-process express cost) always; packages/*/bench with --core
+  const core = runPackageBenches(o.core);
   let commit = null;
   try {
     commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
