@@ -28,6 +28,8 @@ export const MAX_SPAN_DEPTH = 100;
 
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS_ALL = /[\u0000-\u001f\u007f]/g;
 
 /** Test seams of the tracer. */
 export interface TracerInternals {
@@ -271,8 +273,5 @@ export class SofaTracer implements Tracer, SpanSink {
 }
 
 function sanitize(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return String(s)
-    .replace(/[\u0000-\u001f\u007f]/g, '?')
-    .slice(0, 64);
+  return String(s).replace(CONTROL_CHARS_ALL, '?').slice(0, 64);
 }
