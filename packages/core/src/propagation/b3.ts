@@ -1,5 +1,5 @@
 import { toW3cSpanId, toW3cTraceId } from '../ids/id-mapping';
-import { isLowerHexId, isValidSpanId, isValidTraceId } from '../ids/validate';
+import { isLowerHexId } from '../ids/validate';
 import { parentIdOf, type SpanContext } from '../span/span-context';
 import { safeSet, toReader, toWriter } from './carrier';
 import {
@@ -11,7 +11,7 @@ import {
   type CodecOptions,
   type PropagationCodec,
 } from './codec';
-import { quote, remoteContext, safeWarn } from './remote';
+import { remoteContext } from './remote';
 import { firstElement } from './text';
 
 /**
@@ -100,14 +100,7 @@ export function formatB3Single(context: SpanContext): string {
   return out;
 }
 
-function inject(context: SpanContext, set: CarrierSetter | CarrierWriter, options: CodecOptions): void {
-  if (!isValidTraceId(context.traceId) || !isValidSpanId(context.spanId)) {
-    safeWarn(
-      options,
-      `b3: not injecting a context with invalid ids ${quote(context.traceId)} / ${quote(context.spanId)}`,
-    );
-    return;
-  }
+function inject(context: SpanContext, set: CarrierSetter | CarrierWriter): void {
   safeSet(toWriter(set), B3_SINGLE_HEADER, formatB3Single(context));
 }
 

@@ -1,4 +1,6 @@
+import { isValidSpanId, isValidTraceId } from '../ids/validate';
 import type { SpanContext } from '../span/span-context';
+import { quote, safeWarn } from './remote';
 
 /** Header formats this tracer can read and write. */
 export type PropagationFormat = 'sofa-b3' | 'sftc' | 'w3c' | 'b3';
@@ -51,9 +53,11 @@ export interface PropagationCodec {
 }
 
 /**
- * Makes a codec out of its two functions, with the never-throw guarantee applied once here: a
- * codec bug or a hostile carrier yields `null` (a new trace) on extraction and a request without
- * trace headers on injection — never an exception in the application.
+ * Makes a codec out of its two functions, with the guarantees every codec shares applied once
+ * here: a context whose ids are invalid (a hand-made SpanContext, say) is never written into a
+ * carrier (warned instead); a codec bug or a hostile carrier yields `null` (a new trace) on
+ * extraction and a request without trace headers on injection — never an exception in the
+ * application.
  */
 export function guardedCodec(
   format: PropagationFormat,
@@ -70,6 +74,13 @@ export function guardedCodec(
       }
     },
     inject(context, set, options) {
+      if (!isValidTraceId(context.traceId) || !isValidSpanId(context.spanId)) {
+        safeWarn(
+          options,
+          `${format}: not injecting a context with invalid ids ${quote(context.traceId)} / ${quote(context.spanId)}`,
+        );
+        return;
+      }
       try {
         inject(context, set, options);
       } catch {

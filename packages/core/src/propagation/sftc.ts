@@ -117,13 +117,6 @@ export function serializeSftc(context: SpanContext): string {
 }
 
 function inject(context: SpanContext, set: CarrierSetter | CarrierWriter, options: CodecOptions): void {
-  if (!isValidTraceId(context.traceId) || !isValidSpanId(context.spanId)) {
-    safeWarn(
-      options,
-      `sftc: not injecting a context with invalid ids ${quote(context.traceId)} / ${quote(context.spanId)}`,
-    );
-    return;
-  }
   const value = serializeSftc(context);
   safeSet(toWriter(set), SFTC_HEADER, options.urlEncode ? javaUrlEncode(value) : value);
 }

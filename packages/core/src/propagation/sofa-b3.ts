@@ -134,13 +134,6 @@ function baggageHeader(
 
 function inject(context: SpanContext, set: CarrierSetter | CarrierWriter, options: CodecOptions): void {
   const { traceId, spanId, parentId } = context;
-  if (!isValidTraceId(traceId) || !isValidSpanId(spanId)) {
-    safeWarn(
-      options,
-      `sofa-b3: not injecting a context with invalid ids ${quote(traceId)} / ${quote(spanId)}`,
-    );
-    return;
-  }
   const writer = toWriter(set);
   const urlEncode = options.urlEncode;
   safeSet(writer, SOFA_B3_HEADERS.traceId, traceId);

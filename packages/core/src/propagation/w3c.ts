@@ -1,5 +1,5 @@
 import { toW3cSpanId, toW3cTraceId } from '../ids/id-mapping';
-import { isValidSpanId, isValidTraceId } from '../ids/validate';
+import { isValidSpanId } from '../ids/validate';
 import { parentIdOf, type SpanContext } from '../span/span-context';
 import { safeSet, toReader, toWriter } from './carrier';
 import {
@@ -11,7 +11,7 @@ import {
   type CodecOptions,
   type PropagationCodec,
 } from './codec';
-import { quote, remoteContext, safeWarn } from './remote';
+import { remoteContext, safeWarn } from './remote';
 import {
   formatW3cBaggage,
   parseW3cBaggage,
@@ -117,13 +117,6 @@ export function outgoingTracestate(context: SpanContext): string | undefined {
 }
 
 function inject(context: SpanContext, set: CarrierSetter | CarrierWriter, options: CodecOptions): void {
-  if (!isValidTraceId(context.traceId) || !isValidSpanId(context.spanId)) {
-    safeWarn(
-      options,
-      `w3c: not injecting a context with invalid ids ${quote(context.traceId)} / ${quote(context.spanId)}`,
-    );
-    return;
-  }
   const writer = toWriter(set);
   safeSet(
     writer,
