@@ -1,26 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AsyncLogWriter, FileSelfLog, NOOP_SELF_LOG } from '../../src/log';
-import { MemorySelfLog, read, removeTempDirs, tempDir } from './helpers';
+import { FileSelfLog } from '../../src/log';
+import { MemorySelfLog, read, removeTempDirs, tempDir, makeWriter } from './helpers';
 
 afterEach(removeTempDirs);
 
-function writer(
-  file: string,
-  extra: Partial<ConstructorParameters<typeof AsyncLogWriter>[0]> = {},
-): AsyncLogWriter {
-  return new AsyncLogWriter({
-    file,
-    rolling: 'daily',
-    retentionMs: 0,
-    capacity: 1000,
-    lineSeparator: '\n',
-    discardReportThreshold: 500,
-    logDiscardedIds: false,
-    selfLog: NOOP_SELF_LOG,
-    ...extra,
-  });
-}
+const writer = makeWriter;
 
 describe('AsyncLogWriter', () => {
   it('writes the exact lines, in order, creating the directory', async () => {

@@ -1,8 +1,8 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AsyncLogWriter, FileSelfLog, NOOP_SELF_LOG } from '../../src/log';
-import { MemorySelfLog, read, removeTempDirs, tempDir, waitFor } from './helpers';
+import { AsyncLogWriter, FileSelfLog } from '../../src/log';
+import { MemorySelfLog, read, removeTempDirs, tempDir, waitFor, makeWriter } from './helpers';
 
 let stderr: jest.SpyInstance;
 let stderrText: string[];
@@ -18,23 +18,9 @@ afterEach(() => {
   removeTempDirs();
 });
 
-function writer(
-  file: string,
-  extra: Partial<ConstructorParameters<typeof AsyncLogWriter>[0]> = {},
-): AsyncLogWriter {
-  return new AsyncLogWriter({
-    file,
-    rolling: 'daily',
-    retentionMs: 0,
-    capacity: 1000,
-    lineSeparator: '\n',
-    discardReportThreshold: 500,
-    logDiscardedIds: false,
-    selfLog: NOOP_SELF_LOG,
-    retryMinMs: 20,
-    retryMaxMs: 100,
-    ...extra,
-  });
+// Failure tests retry quickly so recovery is seen within a test's time.
+function writer(file: string, extra: Parameters<typeof makeWriter>[1] = {}): AsyncLogWriter {
+  return makeWriter(file, { retryMinMs: 20, retryMaxMs: 100, ...extra });
 }
 
 describe('write failures', () => {

@@ -1,3 +1,4 @@
+import { AsyncLogWriter, NOOP_SELF_LOG } from '../../src/log';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -57,4 +58,22 @@ export class MemorySelfLog implements SelfLog {
 export class Clock {
   constructor(public t: number) {}
   readonly now = (): number => this.t;
+}
+
+/** An AsyncLogWriter with the tests' defaults (daily, no retention, 1000 lines, LF); `extra` overrides. */
+export function makeWriter(
+  file: string,
+  extra: Partial<ConstructorParameters<typeof AsyncLogWriter>[0]> = {},
+): AsyncLogWriter {
+  return new AsyncLogWriter({
+    file,
+    rolling: 'daily',
+    retentionMs: 0,
+    capacity: 1000,
+    lineSeparator: '\n',
+    discardReportThreshold: 500,
+    logDiscardedIds: false,
+    selfLog: NOOP_SELF_LOG,
+    ...extra,
+  });
 }
