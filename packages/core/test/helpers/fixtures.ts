@@ -16,17 +16,21 @@ export function readLines(file: string): string[] {
     .filter((l) => l.length > 0);
 }
 
-/** A self-log that keeps what it was told, for assertions. */
+/** A self-log that keeps its lines in memory, level-prefixed like the file one. */
 export class MemorySelfLog implements SelfLog {
   readonly lines: string[] = [];
   info(m: string): void {
-    this.lines.push('INFO ' + m);
+    this.lines.push('[INFO]  ' + m);
   }
   warn(m: string): void {
-    this.lines.push('WARN ' + m);
+    this.lines.push('[WARN]  ' + m);
   }
   error(m: string, e?: unknown): void {
-    this.lines.push('ERROR ' + m + (e instanceof Error ? ': ' + e.message : ''));
+    this.lines.push(
+      '[ERROR] ' +
+        m +
+        (typeof (e as Error | undefined)?.message === 'string' ? ': ' + (e as Error).message : ''),
+    );
   }
   flush(): Promise<void> {
     return Promise.resolve();

@@ -2,7 +2,6 @@ import { AsyncLogWriter, NOOP_SELF_LOG } from '../../src/log';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { SelfLog } from '../../src/log/self-log';
 
 /** A fresh temp directory per test, removed by `removeTempDirs()`. */
 const dirs: string[] = [];
@@ -30,29 +29,7 @@ export async function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<vo
   }
 }
 
-/** A self-log that keeps its lines in memory, level-prefixed like the file one. */
-export class MemorySelfLog implements SelfLog {
-  readonly lines: string[] = [];
-  info(m: string): void {
-    this.lines.push('[INFO]  ' + m);
-  }
-  warn(m: string): void {
-    this.lines.push('[WARN]  ' + m);
-  }
-  error(m: string, e?: unknown): void {
-    this.lines.push(
-      '[ERROR] ' +
-        m +
-        (typeof (e as Error | undefined)?.message === 'string' ? ': ' + (e as Error).message : ''),
-    );
-  }
-  flush(): Promise<void> {
-    return Promise.resolve();
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
+export { MemorySelfLog } from '../helpers/fixtures';
 
 /** A mutable clock for rolling tests. */
 export class Clock {

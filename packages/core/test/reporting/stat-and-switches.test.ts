@@ -157,7 +157,7 @@ describe('sampling and switches (every switch is tested, Java lesson 7)', () => 
     expect(readLines(join(dir, 'tracelog', 'web-digest.log'))).toHaveLength(0);
     expect(readLines(join(dir, 'tracelog', 'biz-digest.log'))).toHaveLength(1);
     expect(readLines(join(dir, 'tracelog', 'web-stat.log'))).toHaveLength(1);
-    expect(self.lines).toContain('INFO digest log of "web" is disabled (disabledDigestLogs)');
+    expect(self.lines).toContain('[INFO]  digest log of "web" is disabled (disabledDigestLogs)');
 
     const dir2 = tempDir();
     const t2 = createTracer({ appName: 'a', logDir: dir2, disableDigestLog: true, statLogInterval: 3600 });

@@ -77,7 +77,7 @@ describe('tracer API, end to end on disk', () => {
     expect(span.context().traceId).not.toBe('abc');
     expect([...span.context().bizBaggage]).toEqual([['b', '2']]);
     expect(span.context().sysBaggage.size).toBe(0);
-    expect(self.lines.some((l) => l.startsWith('ERROR span depth limit 100'))).toBe(true);
+    expect(self.lines.some((l) => l.startsWith('[ERROR] span depth limit 100'))).toBe(true);
     const ok = t.startSpan('y', { childOf: new SpanContext('abc', deepId.slice(0, -2), '', true) });
     expect(ok.context().spanId.split('.')).toHaveLength(100);
     return t.close();
@@ -128,7 +128,7 @@ describe('tracer API, end to end on disk', () => {
     p.setBaggageItem('c', 'xx'); // 18 + 5 > 20 → dropped
     p.setBaggageItem('bad\r\n', 'v');
     expect([...p.context().bizBaggage.keys()]).toEqual(['a', 'b']);
-    expect(self.lines.filter((l) => l.startsWith('WARN'))).toHaveLength(2);
+    expect(self.lines.filter((l) => l.startsWith('[WARN]'))).toHaveLength(2);
     const c = t.startSpan('c', { childOf: p });
     c.setBaggageItem('a', '1');
     expect(p.getBaggageItem('a')).toBe('12345');
