@@ -1,16 +1,4 @@
-import { hostname, networkInterfaces } from 'node:os';
-
-/** First non-internal IPv4 address, or `127.0.0.1`. */
-export function localIp(): string {
-  try {
-    for (const list of Object.values(networkInterfaces())) {
-      for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
-    }
-  } catch {
-    // no interfaces readable (sandboxes): fall through
-  }
-  return '127.0.0.1';
-}
+import { hostname } from 'node:os';
 
 /**
  * Lookout's common tags: `app` (required), `host`, `ip`, and `zone` / `instance_id` when known.

@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import { resolveTracer, tryGetTracer } from '@sofa-tracer/core';
+import { localIpv4, resolveTracer, tryGetTracer } from '@sofa-tracer/core';
 import type * as prom from 'prom-client';
 import { Registry } from './api/registry';
 import type { LookoutLogger } from './api/types';
-import { buildCommonTags, localIp } from './common-tags';
+import { buildCommonTags } from './common-tags';
 import {
   resolveLookoutConfig,
   type LookoutOptions,
@@ -92,7 +92,7 @@ export function enableLookout(options: LookoutOptions = {}): Lookout {
   for (const w of warnings) logger.warn('sofa-lookout: ' + w);
 
   const appName = config.appName ?? tracer?.appName ?? process.env.SOFA_TRACER_APP_NAME ?? 'unknown';
-  const ip = localIp();
+  const ip = localIpv4(); // the address in trace ids and static-info.log
   const registry = new Registry({
     maxMetrics: config.maxMetrics,
     commonTags: buildCommonTags(appName, config.zone, config.instanceId, options.commonTags, ip),

@@ -18,3 +18,4 @@ export {
   MAX_SPAN_ID_LENGTH,
   MAX_ROOT_SEGMENT_LENGTH,
 } from './validate';
+export { localIpv4 } from './local-ip';

@@ -19,7 +19,7 @@ import type { Sampler } from '../sampling/sampler';
 import { SpanContext } from '../span/span-context';
 import type { SpanSink } from '../span/span-sink';
 import { TracerSpan } from '../span/tracer-span';
-import { localIpv4 } from './local-ip';
+import { localIpv4 } from '../ids/local-ip';
 import { installShutdownHooks } from './shutdown-hooks';
 import type { Carrier, CarrierFormat, Span, StartSpanOptions, Tracer } from './types';
 

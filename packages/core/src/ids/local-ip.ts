@@ -1,6 +1,9 @@
-import { FALLBACK_IP_HEX, localIpHex } from '../ids';
+import { FALLBACK_IP_HEX, localIpHex } from './trace-id';
 
-/** This host's IPv4 address as used in trace ids, dotted (`127.0.0.1` when none was found). */
+/**
+ * This host's IPv4 address as used in trace ids, dotted (`127.0.0.1` when none was found): the
+ * one address every part of the tracer reports (static-info.log, Lookout's `ip` tag).
+ */
 export function localIpv4(): string {
   const hex = localIpHex();
   if (hex === FALLBACK_IP_HEX) return '127.0.0.1';
