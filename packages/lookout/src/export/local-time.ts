@@ -1,3 +1,5 @@
+import { formatDate } from '@sofa-tracer/core';
+
 function pad2(n: number): string {
   return n < 10 ? '0' + n : String(n);
 }
@@ -9,11 +11,7 @@ export function formatRecordTime(epochMs: number): string {
   const sign = off >= 0 ? '+' : '-';
   const abs = Math.abs(off);
   return (
-    d.getFullYear() +
-    '-' +
-    pad2(d.getMonth() + 1) +
-    '-' +
-    pad2(d.getDate()) +
+    formatDate(epochMs) +
     'T' +
     pad2(d.getHours()) +
     ':' +
