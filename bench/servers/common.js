@@ -1,22 +1,19 @@
 'use strict';
-// Shared by every benchmark server: the same express hello-world app, started on port 0, and the
-// IPC protocol the runner speaks (ready → port; "stats" → memory/extra counters; "close" → flush,
-// report, exit). Each variant only adds its instrumentation before calling `serve`.
+// Shared by every benchmark server: the IPC protocol the runner speaks (ready → port; "stats" →
+// memory/CPU counters; "close" → flush, report, exit), for any framework's listening server, plus
+// the express hello-world app. Each variant only adds its instrumentation before serving.
 
 /**
- * @param {import('express')} express the express module (required AFTER any instrumentation)
- * @param {(app: import('express').Express) => void} [install] adds middleware before the route
+ * Speaks the runner's IPC protocol for one node:http server that is (or will be) listening.
+ * Every framework's bench server (bench/servers/<suite>/<variant>.js) ends with this call.
+ * @param {import('node:http').Server} server
  * @param {() => Promise<Record<string, unknown>>} [onClose] flushes and returns extra figures
+ *   (tracing variants return `{ digestLines, droppedLines }`)
  */
-function serve(express, install, onClose) {
-  const app = express();
-  if (install) install(app);
-  app.get('/hello', (req, res) => {
-    res.send('hello world');
-  });
-  const server = app.listen(0, '127.0.0.1', () => {
-    process.send({ type: 'ready', port: server.address().port });
-  });
+function serveServer(server, onClose) {
+  const announce = () => process.send({ type: 'ready', port: server.address().port });
+  if (server.listening) announce();
+  else server.once('listening', announce);
   server.keepAliveTimeout = 60_000;
   process.on('message', async (msg) => {
     if (msg === 'stats') {
@@ -38,4 +35,19 @@ function serve(express, install, onClose) {
   process.on('disconnect', () => process.exit(0));
 }
 
-module.exports = { serve };
+/**
+ * The express hello-world app on 127.0.0.1:0, served over IPC.
+ * @param {import('express')} express the express module (required AFTER any instrumentation)
+ * @param {(app: import('express').Express) => void} [install] adds middleware before the route
+ * @param {() => Promise<Record<string, unknown>>} [onClose] flushes and returns extra figures
+ */
+function serve(express, install, onClose) {
+  const app = express();
+  if (install) install(app);
+  app.get('/hello', (req, res) => {
+    res.send('hello world');
+  });
+  serveServer(app.listen(0, '127.0.0.1'), onClose);
+}
+
+module.exports = { serve, serveServer };
