@@ -11,6 +11,7 @@ export { errorMessage } from './span/tracer-span';
 export type { TracerOptions, ResolvedConfig } from './config/options';
 export { resolveConfig } from './config/resolve-config';
 export { ConfigError } from './config/config-error';
+export { readBoolean, readNumber, readEnum, readList, readMap } from './config/env-parsers';
 export * from './sampling';
 export * from './reporting';
 export * from './log-types';

@@ -9,3 +9,4 @@ export { StderrSelfLog } from './stderr-self-log';
 export { parseRetention, deleteExpiredRolledFiles } from './retention';
 export { rollingPeriod, rolledFileName, type RollingPeriod } from './rolling';
 export { writeStaticInfo, timeZoneId, STATIC_INFO_FILE, type StaticInfo } from './static-info';
+export { RateLimiter, errorText } from './rate-limiter';
