@@ -3,6 +3,7 @@ import https from 'node:https';
 import {
   chunkLength,
   countPushes,
+  isTraceHeader,
   parseContentLength,
   type ByteCounter,
   type HttpClientSpan,
@@ -41,6 +42,44 @@ type Method = (this: ClientRequest, ...args: unknown[]) => unknown;
 
 function setHeaderOn(req: ClientRequest, name: string, value: string): void {
   if (!req.headersSent) req.setHeader(name, value);
+}
+
+/** Removes trace headers the caller put on the request (e.g. copied from an incoming request). */
+function removeTraceHeaders(req: ClientRequest): void {
+  if (req.headersSent) return;
+  for (const name of req.getHeaderNames()) if (isTraceHeader(name)) req.removeHeader(name);
+}
+
+/** A non-empty `port` of a request argument (URL string, URL object or options object). */
+function portOf(arg: unknown): string | undefined {
+  let port: unknown;
+  if (typeof arg === 'string') {
+    try {
+      port = new URL(arg).port;
+    } catch {
+      return undefined;
+    }
+  } else if (arg !== null && typeof arg === 'object') {
+    port = (arg as { port?: unknown }).port;
+  }
+  if (typeof port === 'number') return String(port);
+  return typeof port === 'string' && port !== '' ? port : undefined;
+}
+
+/**
+ * `host[:port]` of the socket the request connects to — `req.host` (Node's own choice from
+ * `hostname`/`host`/the URL) and the port from the call's arguments as Node merges them (options
+ * override the URL) — never the `Host` header, which the caller may have set to another name.
+ * The port is left out when it is the protocol's default, as in a `Host` header.
+ */
+function connectionTarget(req: ClientRequest, args: ArrayLike<unknown>): string {
+  let port: string | undefined;
+  for (let i = 0; i < args.length && i < 2; i++) port = portOf(args[i]) ?? port;
+  const agentPort = (req as { agent?: { defaultPort?: unknown } }).agent?.defaultPort;
+  const defaultPort =
+    typeof agentPort === 'number' ? String(agentPort) : req.protocol === 'https:' ? '443' : '80';
+  const host = req.host.includes(':') && !req.host.startsWith('[') ? '[' + req.host + ']' : req.host;
+  return port === undefined || port === defaultPort ? host : host + ':' + port;
 }
 
 function onResponse(st: RequestState, res: IncomingMessage): void {
@@ -154,16 +193,22 @@ export function instrumentNodeHttp(tracing: HttpClientTracing): () => void {
   pendingRestore = undefined;
   wrapPrototype();
 
-  const trace = (req: ClientRequest): void => {
+  const trace = (req: ClientRequest, args: ArrayLike<unknown>): void => {
     const t = req as Traced;
     if (!active || t[kState] !== undefined) return;
-    const host = req.getHeader('host');
-    const hostPort = typeof host === 'string' ? host : req.host;
     const method = req.method;
     const cs = tracing.start(
-      { method, protocol: req.protocol, hostname: req.host, hostPort, path: req.path, requestSize: -1 },
+      {
+        method,
+        protocol: req.protocol,
+        hostname: req.host,
+        hostPort: connectionTarget(req, args),
+        path: req.path,
+        requestSize: -1,
+      },
       req.headersSent ? undefined : setHeaderOn,
       req,
+      removeTraceHeaders,
     );
     if (cs === undefined) return;
     t[kState] = new RequestState(cs, method === 'HEAD');
@@ -184,7 +229,8 @@ export function instrumentNodeHttp(tracing: HttpClientTracing): () => void {
       // eslint-disable-next-line prefer-rest-params -- forwards the exact call without allocating an array
       const req = Reflect.apply(originalRequest, this, arguments) as ClientRequest;
       try {
-        trace(req);
+        // eslint-disable-next-line prefer-rest-params -- the call's own arguments name the target port
+        trace(req, arguments);
       } catch {
         // never let tracing break an outgoing call
       }

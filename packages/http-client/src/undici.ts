@@ -1,5 +1,5 @@
 import diagnostics from 'node:diagnostics_channel';
-import type { HttpClientSpan, HttpClientTracing } from '@sofa-tracer/core';
+import { isTraceHeader, type HttpClientSpan, type HttpClientTracing } from '@sofa-tracer/core';
 
 /**
  * undici through its diagnostics channels — no patching. The channels are registered by name,
@@ -7,8 +7,9 @@ import type { HttpClientSpan, HttpClientTracing } from '@sofa-tracer/core';
  * and the copy of undici bundled in Node that serves global `fetch`.
  *
  * - `undici:request:create` — start the span (the caller's async context is current) and add
- *   trace headers with `request.addHeader`, after removing same-named headers the caller set,
- *   so a request never carries two trace ids;
+ *   trace headers with `request.addHeader`, after removing every trace header the caller set
+ *   (copied from an incoming request, say), so a request never carries two trace ids and
+ *   copied baggage never reaches a host off the allow-list;
  * - `undici:request:headers` — status and `content-length`;
  * - `undici:request:bodyChunkReceived` (undici ≥ 7) — response bytes when no `content-length`;
  * - `undici:request:trailers` — the body was read to the end: finish;
@@ -58,17 +59,16 @@ function collectHeader(req: UndiciRequest, name: string, value: string): void {
   void req;
 }
 
-/** Drops headers the caller already set under a name we are about to inject. */
-function removeExisting(req: UndiciRequest, names: Set<string>): void {
+/** Drops every trace header the caller set (see `isTraceHeader`). */
+function removeTraceHeaders(req: UndiciRequest): void {
   const h = req.headers;
   if (Array.isArray(h)) {
     // undici 7: [name, value, name, value, …]
     let found = false;
-    for (let i = 0; i < h.length; i += 2) if (names.has(String(h[i]).toLowerCase())) found = true;
+    for (let i = 0; i < h.length; i += 2) if (isTraceHeader(String(h[i]))) found = true;
     if (!found) return;
     const kept: unknown[] = [];
-    for (let i = 0; i < h.length; i += 2)
-      if (!names.has(String(h[i]).toLowerCase())) kept.push(h[i], h[i + 1]);
+    for (let i = 0; i < h.length; i += 2) if (!isTraceHeader(String(h[i]))) kept.push(h[i], h[i + 1]);
     h.length = 0;
     for (const v of kept) h.push(v);
   } else if (typeof h === 'string' && h.length > 0) {
@@ -76,7 +76,7 @@ function removeExisting(req: UndiciRequest, names: Set<string>): void {
     const lines = h.split('\r\n');
     const kept = lines.filter((l) => {
       const c = l.indexOf(':');
-      return c < 0 || !names.has(l.slice(0, c).trim().toLowerCase());
+      return c < 0 || !isTraceHeader(l.slice(0, c).trim());
     });
     if (kept.length !== lines.length) req.headers = kept.join('\r\n');
   }
@@ -173,13 +173,11 @@ export function instrumentUndici(tracing: HttpClientTracing): () => void {
         },
         canInject ? collectHeader : undefined,
         req,
+        canInject ? removeTraceHeaders : undefined,
       );
       if (cs === undefined) return;
       req[kState] = new RequestState(cs, method === 'HEAD', countsChunks(req));
       if (pending.length > 0) {
-        const names = new Set<string>();
-        for (let i = 0; i < pending.length; i += 2) names.add(pending[i]!.toLowerCase());
-        removeExisting(req, names);
         for (let i = 0; i < pending.length; i += 2) {
           try {
             req.addHeader!(pending[i]!, pending[i + 1]!);

@@ -114,3 +114,107 @@ it('a second install is a no-op: one span per call', async () => {
   await new Promise((r) => setTimeout(r, 20));
   expect(t.spans).toHaveLength(2);
 });
+
+function rawRequest(options: http.RequestOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    http
+      .request(options, (res) => {
+        res.resume();
+        res.on('end', resolve);
+      })
+      .on('error', reject)
+      .end();
+  });
+}
+
+it('propagateTo decides on the real connection target, not a Host header the caller set', async () => {
+  await withInstalled({ propagateTo: ['api.internal.example.com', 'localhost'] }, async () => {
+    // A proxy keeping the client's Host: the socket goes to 127.0.0.1, which is not allowed.
+    await rawRequest({
+      host: '127.0.0.1',
+      port: backend.port,
+      path: '/echo?token=1',
+      headers: { host: 'api.internal.example.com', 'baggage-user': 'secret' },
+    });
+    // The opposite: an allowed target with an unrelated Host header still gets the headers.
+    await rawRequest({ hostname: 'localhost', port: backend.port, path: '/echo', headers: { host: 'other' } });
+    // A URL string plus options: the port comes from the URL, the target from it too.
+    await httpGet(`http://127.0.0.1:${backend.port}/echo`);
+  });
+  await until(() => t.spans.length === 3, '3 spans');
+  expect(
+    backend.seen.map((s) => [
+      s.headers.host,
+      s.headers['x-b3-traceid'] !== undefined,
+      s.headers.traceparent !== undefined,
+      s.headers['baggage-user'] ?? null,
+    ]),
+  ).toEqual([
+    ['api.internal.example.com', false, false, null],
+    ['other', true, true, null],
+    [`127.0.0.1:${backend.port}`, false, false, null],
+  ]);
+  // the digest names the host the call really went to; so does the stat key (remote.host)
+  const lines = await t.digest('httpclient-digest.log');
+  expect(lines.slice(-3).map((l) => l['request.url'])).toEqual([
+    `http://127.0.0.1:${backend.port}/echo`,
+    `http://localhost:${backend.port}/echo`,
+    `http://127.0.0.1:${backend.port}/echo`,
+  ]);
+  expect(t.spans.map((s) => s.tags['remote.host'])).toEqual([
+    `127.0.0.1:${backend.port}`,
+    `localhost:${backend.port}`,
+    `127.0.0.1:${backend.port}`,
+  ]);
+});
+
+// An app forwarding its incoming headers: copied trace headers must not reach any host twice,
+// bypass the baggage limit, or reach a host off the allow-list.
+const copied = {
+  'X-B3-TraceId': '0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+  'X-B3-SpanId': '0.9',
+  'x-b3-parentspanid': '0',
+  'X-B3-Sampled': 'true',
+  b3: '0a1b2c3d4e5f60718293a4b5c6d7e8f9-0000000000000009-1',
+  'baggage-user': 'u'.repeat(5000),
+  'baggage-sys-zone': 'gz',
+  sftc_head: 'tcid=0a1b2c3d4e5f60718293a4b5c6d7e8f9&spid=0.9',
+  traceparent: '00-0a1b2c3d4e5f60718293a4b5c6d7e8f9-0000000000000009-01',
+  tracestate: 'vendor=copied',
+  baggage: 'user=copied',
+  'x-request-id': 'kept',
+};
+const TRACE_NAMES = Object.keys(copied)
+  .map((k) => k.toLowerCase())
+  .filter((k) => k !== 'x-request-id');
+
+it('the tracer replaces trace headers the app copied onto a traced call (allowed and other hosts)', async () => {
+  await withInstalled({ propagateTo: ['localhost'] }, async () => {
+    const parent = t.tracer.startSpan('GET /in', { kind: 'server', childOf: null });
+    await t.tracer.withSpan(parent, async () => {
+      await fetch(`http://localhost:${backend.port}/echo`, { headers: copied }).then((r) => r.text());
+      await rawRequest({ hostname: 'localhost', port: backend.port, path: '/echo', headers: copied });
+      await fetch(`http://127.0.0.1:${backend.port}/echo`, { headers: copied }).then((r) => r.text());
+      await rawRequest({ host: '127.0.0.1', port: backend.port, path: '/echo', headers: copied });
+    });
+    parent.finish();
+  });
+  expect(backend.seen).toHaveLength(4);
+  for (const [i, s] of backend.seen.entries()) {
+    const names = s.rawHeaders.filter((_, k) => k % 2 === 0).map((n) => n.toLowerCase());
+    // nothing sent twice, the app's own headers untouched
+    expect(new Set(names).size).toBe(names.length);
+    expect(s.headers['x-request-id']).toBe('kept');
+    for (const copiedName of ['b3', 'sftc_head', 'baggage-user', 'baggage-sys-zone', 'baggage'])
+      expect([i, copiedName, s.headers[copiedName]]).toEqual([i, copiedName, undefined]);
+    if (i < 2) {
+      // allowed host: the tracer's own context, not the copied one
+      expect(s.headers['x-b3-traceid']).toMatch(/^[0-9a-f]{16,32}$/);
+      expect(s.headers['x-b3-traceid']).not.toBe(copied['X-B3-TraceId']);
+      expect(s.headers.traceparent).not.toContain('0a1b2c3d4e5f60718293a4b5c6d7e8f9');
+      expect(s.headers.tracestate ?? '').not.toContain('vendor=copied');
+    } else {
+      for (const n of TRACE_NAMES) expect([i, n, s.headers[n]]).toEqual([i, n, undefined]);
+    }
+  }
+});

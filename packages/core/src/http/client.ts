@@ -30,7 +30,10 @@ export interface HttpClientRequestInfo {
   protocol: string;
   /** Host name without port. */
   hostname: string;
-  /** `host[:port]` as sent in the `Host` header. */
+  /**
+   * `host[:port]` of the real connection target (the port left out when it is the protocol's
+   * default) — not a `Host` header the caller set, which may name another host.
+   */
   hostPort: string;
   /** Path and query, starting with `/`. */
   path: string;
@@ -121,6 +124,12 @@ export class HttpClientSpan {
 /** Writes one header into an instrumentation's request object (a module-level function, not a closure). */
 export type HeaderWriter<T> = (target: T, name: string, value: string) => void;
 
+/**
+ * Removes every trace header (see `isTraceHeader`) already on an instrumentation's request
+ * object: headers the application copied (e.g. forwarded from the incoming request).
+ */
+export type TraceHeaderRemover<T> = (target: T) => void;
+
 /** Writes injected headers through a writer; one reusable instance, no closure per call. */
 class InjectCarrier {
   writer: HeaderWriter<unknown> | undefined = undefined;
@@ -182,9 +191,16 @@ export class HttpClientTracing {
   /**
    * Starts the span of one outgoing call and, when the host is allowed, injects trace headers
    * with `writer(target, name, value)`. Returns `undefined` when the call is not traced.
-   * Never throws.
+   * When the call is traced and `remove` is given, trace headers already on the request are
+   * removed first (whether or not the host is allowed): the tracer's own headers replace them,
+   * so copied headers never bypass the allow-list or the baggage limits. Never throws.
    */
-  start<T>(info: HttpClientRequestInfo, writer?: HeaderWriter<T>, target?: T): HttpClientSpan | undefined {
+  start<T>(
+    info: HttpClientRequestInfo,
+    writer?: HeaderWriter<T>,
+    target?: T,
+    remove?: TraceHeaderRemover<T>,
+  ): HttpClientSpan | undefined {
     const tracer = this.tracer();
     if (tracer === undefined) return undefined;
     try {
@@ -205,6 +221,13 @@ export class HttpClientTracing {
           if (extra) span.setTags(extra);
         } catch (e) {
           tracer.selfLog.error('httpclient customTags failed', e);
+        }
+      }
+      if (remove !== undefined) {
+        try {
+          remove(target as T);
+        } catch {
+          // a request object that refuses removal still gets the tracer's headers (same names replace)
         }
       }
       if (writer !== undefined && this.hosts.matches(info.hostname, info.hostPort)) {

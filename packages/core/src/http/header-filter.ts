@@ -13,6 +13,16 @@ function familyOf(lowerName: string): Family | undefined {
 }
 
 /**
+ * Whether a header name (any case) belongs to a trace-propagation format the tracer writes or
+ * reads: `X-B3-*`, `b3`, `baggage-*`, `sftc_head`, `traceparent`, `tracestate`, `baggage`.
+ * Client instrumentations remove such headers from a traced outgoing request before injecting
+ * their own, so copied headers never reach a host twice or bypass the allow-list.
+ */
+export function isTraceHeader(name: string): boolean {
+  return familyOf(name.toLowerCase()) !== undefined;
+}
+
+/**
  * Restricts the trace headers a server accepts to some formats, without touching the tracer's
  * own configuration: headers of the other formats are hidden from `extract`. `sofa-b3` and hex
  * `b3` share the `X-B3-*` names, so accepting either lets both through; `baggage-*` headers come
