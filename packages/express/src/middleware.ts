@@ -41,6 +41,17 @@ export function sofaTracer(options: SofaTracerExpressOptions = {}): SofaTracerMi
     redactQuery: options.redactQuery,
     customTags: options.customTags,
   });
+  return expressTracingMiddleware(tracing);
+}
+
+/**
+ * The middleware around a ready-made {@link HttpServerTracing}, for frameworks built on express
+ * that bring their own log type and options (Nest): starts the span (the caller's trace
+ * continued), hooks express' router for the route template and errors, and makes the span
+ * current for the rest of the request. `sofaTracer()` is this plus the express log type.
+ */
+export function expressTracingMiddleware(tracing: HttpServerTracing): SofaTracerMiddleware {
+  const tracer = tracing.tracer;
   let lastApp: unknown = undefined;
 
   return function sofaTracerMiddleware(req, res, next) {
