@@ -1,0 +1,309 @@
+import {
+  localIpv4,
+  StderrSelfLog,
+  tryGetTracer,
+  type ReadableSpan,
+  type SelfLog,
+  type SpanListener,
+} from '@sofa-tracer/core';
+import { resolveZipkinConfig, type ResolvedZipkinConfig, type ZipkinOptions } from './config';
+import { DropLedger, type DropListener, type DropReason } from './drops';
+import { toZipkinSpan } from './mapping';
+import { ZipkinSender } from './sender';
+import { listBytes, SpanQueue, type Batch } from './span-queue';
+
+/** Counters of a {@link ZipkinReporter}, exact since start. */
+export interface ZipkinStats {
+  /** Sampled spans handed to the reporter (accepted into the queue or dropped). */
+  readonly reported: number;
+  /** Spans the collector accepted (2xx). */
+  readonly sent: number;
+  /** Spans dropped, all reasons. */
+  readonly dropped: number;
+  /** Spans dropped, per reason. */
+  readonly droppedBy: Readonly<Record<DropReason, number>>;
+  /** Spans waiting in the queue now. */
+  readonly queuedSpans: number;
+  /** Encoded bytes waiting in the queue now. */
+  readonly queuedBytes: number;
+  /** Spans in the request in flight (or waiting for its retry) now. */
+  readonly inFlightSpans: number;
+  /** POSTs made (retries and split halves included). */
+  readonly requests: number;
+  /** POSTs that did not end in 2xx. */
+  readonly failedRequests: number;
+}
+
+/** A span listener that sends sampled spans to Zipkin. */
+export interface ZipkinReporter extends SpanListener {
+  /** Resolved configuration. */
+  readonly config: ResolvedZipkinConfig;
+  /** Exact counters: reported = sent + dropped + queued + in flight. */
+  stats(): ZipkinStats;
+  /** Calls `listener(count, reason)` for every drop (what the Lookout drop metric uses); returns a remover. */
+  onDrop(listener: DropListener): () => void;
+  /** Sends everything queued now; resolves when the queue is empty or the send loop gave up. */
+  flush(): Promise<void>;
+  /** Stops accepting spans, flushes within `closeTimeoutMs`, counts the rest as dropped. Idempotent. */
+  close(): Promise<void>;
+}
+
+const MAX_BACKOFF_MS = 30_000;
+/** Smallest message the 413 handling shrinks to. */
+const MIN_MESSAGE_BYTES = 1024;
+
+/**
+ * Creates a Zipkin reporter (a span listener) without attaching it: pass it to
+ * `init({ listeners: [zipkinReporter({ baseUrl })] })` or `tracer.addSpanListener(...)`.
+ * Only sampled spans are sent. The listener only encodes and enqueues; a batcher (unref'd timer)
+ * sends off the request path.
+ */
+export function zipkinReporter(options: ZipkinOptions = {}): ZipkinReporter {
+  return new HttpZipkinReporter(resolveZipkinConfig(options), options);
+}
+
+class HttpZipkinReporter implements ZipkinReporter {
+  private readonly queue: SpanQueue;
+  private readonly sender: ZipkinSender;
+  private readonly drops: DropLedger;
+  private readonly ipv4: string;
+  private timer: NodeJS.Timeout | undefined;
+  private loop: Promise<void> | undefined;
+  private kickScheduled = false;
+  private closing: Promise<void> | undefined;
+  private deadlinePassed = false;
+  private wakeSleep: (() => void) | undefined;
+  private messageBytes: number;
+  private reported = 0;
+  private sent = 0;
+  private inFlight = 0;
+  private requests = 0;
+  private failedRequests = 0;
+
+  constructor(
+    readonly config: ResolvedZipkinConfig,
+    options: ZipkinOptions,
+  ) {
+    this.queue = new SpanQueue(config.maxQueueSpans, config.maxQueueBytes);
+    this.sender = new ZipkinSender({ endpoint: config.endpoint, gzip: config.gzip, timeoutMs: config.timeoutMs });
+    this.ipv4 = options.localIpv4 ?? localIpv4();
+    this.messageBytes = config.maxMessageBytes;
+    const fixed = options.selfLog ?? options.tracer?.selfLog;
+    let fallback: SelfLog | undefined;
+    const selfLog = (): SelfLog => fixed ?? tryGetTracer()?.selfLog ?? (fallback ??= new StderrSelfLog());
+    this.drops = new DropLedger(selfLog, config.reportIntervalMs);
+    if (config.enabled) {
+      this.timer = setInterval(() => this.tick(), config.flushIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  onSpanReport(span: ReadableSpan): void {
+    if (!this.config.enabled) return;
+    if (!span.context().sampled) return;
+    this.reported++;
+    if (this.closing !== undefined) {
+      this.drops.drop(1, 'closed');
+      return;
+    }
+    if (this.queue.full) {
+      this.drops.drop(1, 'queue_full');
+      return;
+    }
+    let json: string;
+    try {
+      json = JSON.stringify(toZipkinSpan(span, this.ipv4));
+    } catch (error) {
+      this.drops.drop(1, 'encoding_error', describe(error));
+      return;
+    }
+    const size = Buffer.byteLength(json);
+    if (listBytes(1, size) > this.config.maxMessageBytes) {
+      this.drops.drop(1, 'too_large', `one span of ${size} bytes exceeds maxMessageBytes`);
+      return;
+    }
+    if (!this.queue.offer(json, size)) {
+      this.drops.drop(1, 'queue_full');
+      return;
+    }
+    // A full message is ready: send it now instead of waiting for the interval.
+    if (this.queue.bytes >= this.messageBytes && this.loop === undefined && !this.kickScheduled) {
+      this.kickScheduled = true;
+      setImmediate(() => {
+        this.kickScheduled = false;
+        this.startLoop();
+      }).unref();
+    }
+  }
+
+  stats(): ZipkinStats {
+    return {
+      reported: this.reported,
+      sent: this.sent,
+      dropped: this.drops.count,
+      droppedBy: this.drops.totals(),
+      queuedSpans: this.queue.length,
+      queuedBytes: this.queue.bytes,
+      inFlightSpans: this.inFlight,
+      requests: this.requests,
+      failedRequests: this.failedRequests,
+    };
+  }
+
+  onDrop(listener: DropListener): () => void {
+    return this.drops.addListener(listener);
+  }
+
+  async flush(): Promise<void> {
+    while (this.loop !== undefined || (this.queue.length > 0 && !this.deadlinePassed)) {
+      this.startLoop();
+      await this.loop;
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
+    return this.closing;
+  }
+
+  private async doClose(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (!this.config.enabled) return;
+    // Bounded by the deadline: the only moment the reporter keeps the process alive.
+    this.sender.hold(true);
+    const deadline = setTimeout(() => {
+      this.deadlinePassed = true;
+      this.sender.abort();
+      this.wakeSleep?.();
+    }, this.config.closeTimeoutMs);
+    try {
+      await this.flush();
+    } finally {
+      clearTimeout(deadline);
+      this.deadlinePassed = true;
+      this.drops.drop(this.queue.clear(), 'closed', 'close() deadline passed');
+      this.sender.hold(false);
+      this.sender.destroy();
+      this.drops.report(true);
+    }
+  }
+
+  private tick(): void {
+    this.drops.report();
+    if (this.queue.length > 0) this.startLoop();
+  }
+
+  private startLoop(): void {
+    if (this.loop !== undefined || this.deadlinePassed) return;
+    this.loop = this.drain().finally(() => {
+      this.loop = undefined;
+    });
+  }
+
+  private async drain(): Promise<void> {
+    // What was queued when the loop started, plus any full message: spans that keep arriving
+    // wait for the next tick and make bigger batches instead of a stream of tiny POSTs.
+    let budget = this.queue.length;
+    while (
+      this.queue.length > 0 &&
+      !this.deadlinePassed &&
+      (budget > 0 || this.queue.bytes >= this.messageBytes || this.closing !== undefined)
+    ) {
+      const batch = this.queue.take(this.messageBytes);
+      budget -= batch.spans.length;
+      this.inFlight = batch.spans.length;
+      try {
+        await this.deliver(batch);
+      } catch (error) {
+        // deliver never throws by design; if it did, the batch must still be counted
+        this.drops.drop(this.inFlight, 'send_failed', describe(error));
+      } finally {
+        this.inFlight = 0;
+      }
+    }
+  }
+
+  /** Sends one batch with retries; 413 splits it. Every span ends up sent or counted as dropped. */
+  private async deliver(batch: Batch): Promise<void> {
+    const n = batch.spans.length;
+    const body = Buffer.from('[' + batch.spans.join(',') + ']');
+    for (let attempt = 0; ; attempt++) {
+      if (this.deadlinePassed) {
+        this.drops.drop(n, 'closed', 'close() deadline passed');
+        this.inFlight -= n;
+        return;
+      }
+      this.requests++;
+      const outcome = await this.sender.send(body);
+      if (outcome.kind === 'ok') {
+        this.sent += n;
+        this.inFlight -= n;
+        return;
+      }
+      this.failedRequests++;
+      if (outcome.kind === 'too-large') {
+        // The collector's limit is below ours: remember it, and split rather than lose the batch.
+        this.messageBytes = Math.max(MIN_MESSAGE_BYTES, Math.min(this.messageBytes, Math.floor(body.length / 2)));
+        if (n === 1) {
+          this.drops.drop(1, 'too_large', outcome.detail);
+          this.inFlight -= 1;
+          return;
+        }
+        const half = Math.ceil(n / 2);
+        await this.deliver(split(batch.spans.slice(0, half)));
+        await this.deliver(split(batch.spans.slice(half)));
+        return;
+      }
+      if (outcome.kind === 'rejected') {
+        this.drops.drop(n, 'rejected', outcome.detail);
+        this.inFlight -= n;
+        return;
+      }
+      if (this.deadlinePassed) {
+        this.drops.drop(n, 'closed', outcome.detail);
+        this.inFlight -= n;
+        return;
+      }
+      if (attempt >= this.config.maxRetries) {
+        this.drops.drop(n, 'send_failed', outcome.detail);
+        this.inFlight -= n;
+        return;
+      }
+      this.drops.noteError(outcome.detail);
+      await this.sleep(backoff(this.config.retryBackoffMs, attempt));
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(done, ms);
+      t.unref();
+      function done(): void {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wakeSleep = () => {
+        this.wakeSleep = undefined;
+        done();
+      };
+    });
+  }
+}
+
+function split(spans: string[]): Batch {
+  let sum = 0;
+  for (const s of spans) sum += Buffer.byteLength(s);
+  return { spans, bytes: listBytes(spans.length, sum) };
+}
+
+/** `base · 2^attempt`, ±20 % jitter, capped. */
+function backoff(base: number, attempt: number): number {
+  const raw = Math.min(MAX_BACKOFF_MS, base * 2 ** attempt);
+  return Math.round(raw * (0.8 + Math.random() * 0.4));
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
