@@ -1,0 +1,157 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  getHttpServerSpan,
+  HttpServerTracing,
+  type HttpServerSpan,
+  type HttpServerTracingOptions,
+  type Tracer,
+} from '@sofa-tracer/core';
+import { routerRouteOf } from './route';
+
+/** What the wiring reads from a koa context (koa 2, koa 3, egg's context): no koa types needed. */
+export interface KoaContextLike {
+  /** Node's request. */
+  readonly req: IncomingMessage;
+  /** Node's response. */
+  readonly res: ServerResponse;
+}
+
+/** koa's `next`: runs the rest of the middleware chain. */
+export type KoaNext = () => Promise<unknown>;
+
+/** A koa middleware as this package returns it. */
+export type KoaMiddleware = (ctx: KoaContextLike, next: KoaNext) => Promise<void>;
+
+/**
+ * How a framework built on koa adapts the wiring (egg: its own route source, `ctx.tracer`).
+ * Both hooks are optional; an exception in either is self-logged, never thrown into the app.
+ */
+export interface KoaWiring {
+  /**
+   * Route template of a request, called when the middleware chain has settled (and when a
+   * response closes before that: client aborts). Default: {@link routerRouteOf} (@koa/router,
+   * koa-router). `undefined` → `UNMATCHED`.
+   */
+  routeOf?(ctx: KoaContextLike): string | undefined;
+  /** Called once the request's span has started, before the rest of the chain runs. */
+  onSpan?(ctx: KoaContextLike, span: HttpServerSpan): void;
+}
+
+type RouteOf = (ctx: KoaContextLike) => string | undefined;
+
+const kErrorsHooked = Symbol.for('sofa-tracer.koa.onerrorHooked');
+
+function selfLogError(tracer: Tracer, what: string, e: unknown): void {
+  try {
+    tracer.selfLog.error('koa: ' + what, e);
+  } catch {
+    // the self-log must not break the request either
+  }
+}
+
+/** Sets `st.route` from the context the wiring stored on the span state (no closure per request). */
+function settleRoute(st: HttpServerSpan, tracer: Tracer): void {
+  const routeOf = st.pluginIn as RouteOf | undefined;
+  const ctx = st.pluginData as KoaContextLike | undefined;
+  if (typeof routeOf !== 'function' || ctx === undefined) return;
+  try {
+    const route = routeOf(ctx);
+    if (typeof route === 'string' && route.length > 0) st.route = route;
+  } catch (e) {
+    selfLogError(tracer, 'route lookup failed; the route is UNMATCHED', e);
+  }
+}
+
+/**
+ * The {@link HttpServerTracing} for koa-based servers: `options` as core's, plus a
+ * `beforeFinish` that sets the route of responses closed before the middleware chain settled
+ * (client aborts). Use it with {@link koaServerMiddleware}; any `beforeFinish` given runs after.
+ */
+export function createKoaServerTracing(tracer: Tracer, options: HttpServerTracingOptions): HttpServerTracing {
+  const userBeforeFinish = options.beforeFinish;
+  return new HttpServerTracing(tracer, {
+    ...options,
+    beforeFinish: (st) => {
+      if (st.route === undefined) settleRoute(st, tracer);
+      if (userBeforeFinish !== undefined) userBeforeFinish(st);
+    },
+  });
+}
+
+type OnError = (this: unknown, err: unknown) => unknown;
+
+/**
+ * Wraps `ctx.onerror` of one koa app once (on `app.context`, the prototype of its contexts):
+ * koa routes every error there — rejections of the middleware chain and errors of streamed bodies
+ * after the chain returned, which no middleware sees. The error is recorded, then handed to the
+ * original `onerror` unchanged. Untraced requests pay one symbol lookup.
+ */
+function hookOnerror(proto: Record<PropertyKey, unknown> | null): void {
+  if (proto === null || proto === Object.prototype || proto[kErrorsHooked] === true) return;
+  const original = proto.onerror;
+  if (typeof original !== 'function') return;
+  proto[kErrorsHooked] = true;
+  proto.onerror = function sofaTracedOnerror(this: unknown, err: unknown): unknown {
+    if (err !== null && err !== undefined) {
+      const req = (this as Partial<KoaContextLike> | null)?.req;
+      const st = req !== undefined && req !== null ? getHttpServerSpan(req) : undefined;
+      if (st !== undefined && !st.finished) st.recordError(err);
+    }
+    // eslint-disable-next-line prefer-rest-params -- forwards the exact call without allocating an array
+    return Reflect.apply(original as OnError, this, arguments);
+  };
+}
+
+/**
+ * The koa wiring every koa-based plugin shares: a middleware (mount it first) that starts the
+ * request's `server` span through core's `tracing`, keeps it current for the whole middleware
+ * chain (async work started in it included), records a rejection of the chain and re-throws the
+ * very same object (so `app.on('error')` and error middlewares see it unchanged), and sets the
+ * route template when the chain settles. Status, sizes, aborts (`499`) and the digest/stat lines
+ * are core's; a final status ≥ 500 is a failure in the stat log even when the error was swallowed.
+ *
+ * @param tracing from {@link createKoaServerTracing} (a plain `HttpServerTracing` works too, but
+ *   aborted requests then keep `UNMATCHED`).
+ * @param wiring the framework's route source and span hook (egg).
+ */
+export function koaServerMiddleware(tracing: HttpServerTracing, wiring: KoaWiring = {}): KoaMiddleware {
+  const tracer = tracing.tracer;
+  const routeOf: RouteOf =
+    typeof wiring.routeOf === 'function' ? wiring.routeOf.bind(wiring) : routerRouteOf;
+  const onSpan = typeof wiring.onSpan === 'function' ? wiring.onSpan.bind(wiring) : undefined;
+  let lastProto: unknown = undefined;
+
+  return async function sofaTracerKoa(ctx: KoaContextLike, next: KoaNext): Promise<void> {
+    const proto = Object.getPrototypeOf(ctx) as Record<PropertyKey, unknown> | null;
+    if (proto !== lastProto) {
+      lastProto = proto;
+      try {
+        hookOnerror(proto);
+      } catch (e) {
+        selfLogError(tracer, 'could not hook ctx.onerror; body stream errors are not recorded', e);
+      }
+    }
+    const st = tracing.start(ctx.req, ctx.res);
+    if (st === undefined) {
+      await next();
+      return;
+    }
+    st.pluginData = ctx;
+    st.pluginIn = routeOf;
+    if (onSpan !== undefined) {
+      try {
+        onSpan(ctx, st);
+      } catch (e) {
+        selfLogError(tracer, 'onSpan hook failed', e);
+      }
+    }
+    try {
+      await tracer.withSpan(st.span, next);
+    } catch (err) {
+      st.recordError(err);
+      throw err;
+    } finally {
+      if (!st.finished) settleRoute(st, tracer);
+    }
+  };
+}
