@@ -1,4 +1,9 @@
-import { createHttpServerLogType, resolveTracer, type LogTypeDefinition, type Tracer } from '@sofa-tracer/core';
+import {
+  createHttpServerLogType,
+  resolveTracer,
+  type LogTypeDefinition,
+  type Tracer,
+} from '@sofa-tracer/core';
 import { tracerOptionsOf, type KoaTracerOptions } from './options';
 import { createKoaServerTracing, koaServerMiddleware, type KoaMiddleware } from './wiring';
 

@@ -6,7 +6,8 @@ import type { HttpServerTracingOptions, Tracer, TracerOptions } from '@sofa-trac
  * middleware creates the global tracer (when one is already running, it is used as is).
  */
 export interface KoaTracerOptions
-  extends TracerOptions,
+  extends
+    TracerOptions,
     Pick<HttpServerTracingOptions, 'ignorePaths' | 'extractFormats' | 'redactQuery' | 'customTags'> {
   /** Use this tracer instead of the global one (tests, several tracers in one process). */
   tracer?: Tracer;

@@ -116,8 +116,7 @@ function hookOnerror(proto: Record<PropertyKey, unknown> | null): void {
  */
 export function koaServerMiddleware(tracing: HttpServerTracing, wiring: KoaWiring = {}): KoaMiddleware {
   const tracer = tracing.tracer;
-  const routeOf: RouteOf =
-    typeof wiring.routeOf === 'function' ? wiring.routeOf.bind(wiring) : routerRouteOf;
+  const routeOf: RouteOf = typeof wiring.routeOf === 'function' ? wiring.routeOf.bind(wiring) : routerRouteOf;
   const onSpan = typeof wiring.onSpan === 'function' ? wiring.onSpan.bind(wiring) : undefined;
   let lastProto: unknown = undefined;
 

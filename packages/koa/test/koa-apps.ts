@@ -44,5 +44,8 @@ export const ROUTER_VERSIONS: [string, () => RouterClass][] = [
 
 /** Every koa major with every router major. */
 export const MATRIX: [string, string, () => KoaClass, () => RouterClass][] = KOA_VERSIONS.flatMap(
-  ([k, loadKoa]) => ROUTER_VERSIONS.map(([r, loadRouter]) => [k, r, loadKoa, loadRouter] as [string, string, () => KoaClass, () => RouterClass]),
+  ([k, loadKoa]) =>
+    ROUTER_VERSIONS.map(
+      ([r, loadRouter]) => [k, r, loadKoa, loadRouter] as [string, string, () => KoaClass, () => RouterClass],
+    ),
 );

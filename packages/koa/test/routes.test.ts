@@ -111,9 +111,9 @@ describe.each(MATRIX)('%s + %s: route templates', (_k, _r, loadKoa, loadRouter) 
       expect([method, path, res.status]).toEqual([method, path, status]);
     }
     const lines = await t.digest('koa-digest.log');
-    expect(lines.map((l) => [l.method, String(l['request.url']).replace(base, ''), l['result.code'], l.route])).toEqual(
-      cases.map(([m, p, s, r]) => [m, p, String(s), r]),
-    );
+    expect(
+      lines.map((l) => [l.method, String(l['request.url']).replace(base, ''), l['result.code'], l.route]),
+    ).toEqual(cases.map(([m, p, s, r]) => [m, p, String(s), r]));
     // the router still sees its own routerPath (the tracer never writes it)
     expect(routerPathsSeen).toEqual(['/users/:id', '/users/:id']);
   });
