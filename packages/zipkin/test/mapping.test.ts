@@ -119,7 +119,7 @@ describe('SOFA span → Zipkin v2 span', () => {
   it('a trace that entered as W3C keeps its 32-hex id; the foreign parent id is kept exactly', async () => {
     const t = makeTracer('w3c-app', {}, false);
     try {
-      const remote = t.tracer.extract('http', {
+      const remote = t.tracer.extract('http_headers', {
         traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
       });
       const span = t.tracer.startSpan('GET /x', { kind: 'server', childOf: remote, logType: 'express' });
