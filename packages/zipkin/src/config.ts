@@ -90,7 +90,13 @@ export function resolveZipkinConfig(
   const endpoint = spansEndpoint(rawUrl);
   const num = (name: keyof ZipkinOptions, envName: string, def: number, min: number, max: number) =>
     readNumber(name, options[name], env[envName], def, min, max, true);
-  const maxMessageBytes = num('maxMessageBytes', 'SOFA_TRACER_ZIPKIN_MESSAGE_MAX_BYTES', 2 * MIB, 1024, 64 * MIB);
+  const maxMessageBytes = num(
+    'maxMessageBytes',
+    'SOFA_TRACER_ZIPKIN_MESSAGE_MAX_BYTES',
+    2 * MIB,
+    1024,
+    64 * MIB,
+  );
   const maxQueueBytes = num('maxQueueBytes', 'SOFA_TRACER_ZIPKIN_QUEUE_BYTES', 8 * MIB, 1024, 1024 * MIB);
   return Object.freeze({
     baseUrl: rawUrl,
@@ -112,14 +118,16 @@ export function resolveZipkinConfig(
 /** `<baseUrl>/api/v2/spans` (Java's rule: one slash between them). */
 function spansEndpoint(baseUrl: unknown): URL {
   const accepted = 'an http(s) URL such as "http://zipkin:9411"';
-  if (typeof baseUrl !== 'string' || baseUrl.trim() === '') throw new ConfigError('baseUrl', baseUrl, accepted);
+  if (typeof baseUrl !== 'string' || baseUrl.trim() === '')
+    throw new ConfigError('baseUrl', baseUrl, accepted);
   let url: URL;
   try {
     url = new URL(baseUrl.trim());
   } catch {
     throw new ConfigError('baseUrl', baseUrl, accepted);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('baseUrl', baseUrl, accepted);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError('baseUrl', baseUrl, accepted);
   url.search = '';
   url.hash = '';
   url.pathname = url.pathname.replace(/\/+$/, '') + '/api/v2/spans';

@@ -1,5 +1,6 @@
 import {
   localIpv4,
+  runWithSpan,
   StderrSelfLog,
   tryGetTracer,
   type ReadableSpan,
@@ -85,7 +86,11 @@ class HttpZipkinReporter implements ZipkinReporter {
     options: ZipkinOptions,
   ) {
     this.queue = new SpanQueue(config.maxQueueSpans, config.maxQueueBytes);
-    this.sender = new ZipkinSender({ endpoint: config.endpoint, gzip: config.gzip, timeoutMs: config.timeoutMs });
+    this.sender = new ZipkinSender({
+      endpoint: config.endpoint,
+      gzip: config.gzip,
+      timeoutMs: config.timeoutMs,
+    });
     this.ipv4 = options.localIpv4 ?? localIpv4();
     this.messageBytes = config.maxMessageBytes;
     const fixed = options.selfLog ?? options.tracer?.selfLog;
@@ -129,9 +134,10 @@ class HttpZipkinReporter implements ZipkinReporter {
     // A full message is ready: send it now instead of waiting for the interval.
     if (this.queue.bytes >= this.messageBytes && this.loop === undefined && !this.kickScheduled) {
       this.kickScheduled = true;
+      // Outside the request's async context: the send loop must not carry the request's span.
       setImmediate(() => {
         this.kickScheduled = false;
-        this.startLoop();
+        runWithSpan(undefined, () => this.startLoop());
       }).unref();
     }
   }
@@ -244,7 +250,10 @@ class HttpZipkinReporter implements ZipkinReporter {
       this.failedRequests++;
       if (outcome.kind === 'too-large') {
         // The collector's limit is below ours: remember it, and split rather than lose the batch.
-        this.messageBytes = Math.max(MIN_MESSAGE_BYTES, Math.min(this.messageBytes, Math.floor(body.length / 2)));
+        this.messageBytes = Math.max(
+          MIN_MESSAGE_BYTES,
+          Math.min(this.messageBytes, Math.floor(body.length / 2)),
+        );
         if (n === 1) {
           this.drops.drop(1, 'too_large', outcome.detail);
           this.inFlight -= 1;

@@ -31,7 +31,6 @@ const MAX_ERROR_BODY = 512;
  */
 export class ZipkinSender {
   private readonly agent: http.Agent;
-  private readonly request: typeof http.request;
   private held = false;
   private current: { req: http.ClientRequest; timer: NodeJS.Timeout; socket?: Socket } | undefined;
 
@@ -39,7 +38,6 @@ export class ZipkinSender {
     const isHttps = options.endpoint.protocol === 'https:';
     const Agent = isHttps ? https.Agent : http.Agent;
     this.agent = new Agent({ keepAlive: true, maxSockets: 1, timeout: 30_000 });
-    this.request = isHttps ? https.request : http.request;
   }
 
   /** Keep the event loop alive for the request in flight (true while closing) or not. */
@@ -91,7 +89,22 @@ export class ZipkinSender {
       };
       let req: http.ClientRequest;
       try {
-        req = this.request(this.options.endpoint, { method: 'POST', headers, agent: this.agent });
+        // A ClientRequest made directly, not through http.request/https.request: HTTP client
+        // instrumentation (ours, OTel's) wraps those, and a traced POST to Zipkin would become a
+        // span sent to Zipkin in the next batch, for ever. The agent decides http vs https.
+        const u = this.options.endpoint;
+        req = new http.ClientRequest({
+          protocol: u.protocol,
+          hostname: u.hostname.replace(/^\[(.*)\]$/, '$1'),
+          port: u.port || undefined,
+          path: u.pathname + u.search,
+          auth: u.username
+            ? decodeURIComponent(u.username) + ':' + decodeURIComponent(u.password)
+            : undefined,
+          method: 'POST',
+          headers,
+          agent: this.agent,
+        });
       } catch (error) {
         resolve({ kind: 'retry', status: 0, detail: describe(error) });
         return;
@@ -144,5 +157,7 @@ function describe(error: unknown): string {
 }
 
 function gzipAsync(data: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => gzipCallback(data, (err, out) => (err ? reject(err) : resolve(out))));
+  return new Promise((resolve, reject) =>
+    gzipCallback(data, (err, out) => (err ? reject(err) : resolve(out))),
+  );
 }

@@ -119,7 +119,12 @@ describe('zipkin reporter: a collector that fails', () => {
   it('a span larger than maxMessageBytes is dropped at once (never queued)', () => {
     const { reporter } = testReporter({ baseUrl: receiver.baseUrl, maxMessageBytes: 2048 }, opened);
     reporter.onSpanReport(finishedSpan({ tags: { big: 'x'.repeat(3000) } }));
-    expect(reporter.stats()).toMatchObject({ reported: 1, dropped: 1, queuedSpans: 0, droppedBy: { too_large: 1 } });
+    expect(reporter.stats()).toMatchObject({
+      reported: 1,
+      dropped: 1,
+      queuedSpans: 0,
+      droppedBy: { too_large: 1 },
+    });
   });
 
   it('hanging collector: each request times out, retries are bounded, the batch is counted', async () => {
@@ -132,7 +137,10 @@ describe('zipkin reporter: a collector that fails', () => {
   });
 
   it('collector down (connection refused) and connection resets: counted as send_failed', async () => {
-    const { reporter } = testReporter({ baseUrl: `http://127.0.0.1:${await deadPort()}`, maxRetries: 1 }, opened);
+    const { reporter } = testReporter(
+      { baseUrl: `http://127.0.0.1:${await deadPort()}`, maxRetries: 1 },
+      opened,
+    );
     reportSpans(reporter, 9);
     await until(() => reporter.stats().dropped === 9, '9 drops (refused)');
     receiver.respond = () => 'destroy';
@@ -149,7 +157,12 @@ describe('zipkin reporter: a collector that fails', () => {
       opened,
     ).reporter;
     reportSpans(bySpans, 50);
-    expect(bySpans.stats()).toMatchObject({ reported: 50, queuedSpans: 10, dropped: 40, droppedBy: { queue_full: 40 } });
+    expect(bySpans.stats()).toMatchObject({
+      reported: 50,
+      queuedSpans: 10,
+      dropped: 40,
+      droppedBy: { queue_full: 40 },
+    });
 
     const byBytes = testReporter(
       { baseUrl: receiver.baseUrl, maxQueueBytes: 8192, timeoutMs: 60_000, closeTimeoutMs: 100 },
@@ -165,7 +178,11 @@ describe('zipkin reporter: a collector that fails', () => {
     expect(bySpans.stats()).toMatchObject({ reported: 75, inFlightSpans: 10, queuedSpans: 10, dropped: 55 });
     expect(balanced(bySpans.stats())).toBe(true);
     await bySpans.close();
-    expect(bySpans.stats()).toMatchObject({ sent: 0, dropped: 75, droppedBy: { queue_full: 55, closed: 20 } });
+    expect(bySpans.stats()).toMatchObject({
+      sent: 0,
+      dropped: 75,
+      droppedBy: { queue_full: 55, closed: 20 },
+    });
     expect(balanced(bySpans.stats())).toBe(true);
   });
 
@@ -208,7 +225,12 @@ describe('zipkin reporter: close()', () => {
     const t0 = Date.now();
     await reporter.close();
     expect(Date.now() - t0).toBeLessThan(3000);
-    expect(reporter.stats()).toMatchObject({ sent: 0, dropped: 20, droppedBy: { closed: 20 }, inFlightSpans: 0 });
+    expect(reporter.stats()).toMatchObject({
+      sent: 0,
+      dropped: 20,
+      droppedBy: { closed: 20 },
+      inFlightSpans: 0,
+    });
     expect(selfLog.lines.at(-1)).toMatch(/dropped 20 spans .*closed: 20/);
   });
 

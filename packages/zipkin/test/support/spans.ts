@@ -1,4 +1,10 @@
-import { SpanContext, type ReadableSpan, type SpanKind, type SpanLogRecord, type TagValue } from '@sofa-tracer/core';
+import {
+  SpanContext,
+  type ReadableSpan,
+  type SpanKind,
+  type SpanLogRecord,
+  type TagValue,
+} from '@sofa-tracer/core';
 
 /** Options of {@link finishedSpan}: what a plugin would have recorded. */
 export interface SpanShape {
@@ -51,7 +57,10 @@ export function finishedSpan(shape: SpanShape = {}): ReadableSpan {
 }
 
 /** Spans shaped like the kafka plugin's (`kafkamq-send` / `kafkamq-consume`, Java's digest fields). */
-export function kafkaSpans(traceId = '0a0fe9271567477985327100213333'): { send: ReadableSpan; consume: ReadableSpan } {
+export function kafkaSpans(traceId = '0a0fe9271567477985327100213333'): {
+  send: ReadableSpan;
+  consume: ReadableSpan;
+} {
   return {
     send: finishedSpan({
       traceId,

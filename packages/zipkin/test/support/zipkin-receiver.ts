@@ -151,9 +151,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function hexId(v: unknown, widths: number[]): boolean {
-  return (
-    typeof v === 'string' && widths.includes(v.length) && /^[a-f0-9]+$/.test(v) && !/^0+$/.test(v)
-  );
+  return typeof v === 'string' && widths.includes(v.length) && /^[a-f0-9]+$/.test(v) && !/^0+$/.test(v);
 }
 
 function epochMicros(v: unknown): boolean {
@@ -175,7 +173,8 @@ export function validateSpan(s: unknown, at: string, problems: string[]): void {
   }
   if (s.kind !== undefined && !KINDS.has(s.kind as string)) problems.push(`${at}: kind ${String(s.kind)}`);
   if (s.name !== undefined && typeof s.name !== 'string') problems.push(`${at}: name not a string`);
-  if (!epochMicros(s.timestamp)) problems.push(`${at}: timestamp ${String(s.timestamp)} not integer epoch µs`);
+  if (!epochMicros(s.timestamp))
+    problems.push(`${at}: timestamp ${String(s.timestamp)} not integer epoch µs`);
   if (!Number.isSafeInteger(s.duration) || (s.duration as number) < 1)
     problems.push(`${at}: duration ${String(s.duration)} not an integer ≥ 1`);
   for (const b of ['debug', 'shared'])
@@ -189,7 +188,12 @@ export function validateSpan(s: unknown, at: string, problems: string[]): void {
     else {
       const seen = new Set<string>();
       s.annotations.forEach((a: unknown, i: number) => {
-        if (!isObject(a) || !epochMicros(a.timestamp) || typeof a.value !== 'string' || Object.keys(a).length !== 2)
+        if (
+          !isObject(a) ||
+          !epochMicros(a.timestamp) ||
+          typeof a.value !== 'string' ||
+          Object.keys(a).length !== 2
+        )
           problems.push(`${at}.annotations[${i}] malformed`);
         else if (seen.has(`${a.timestamp} ${a.value}`)) problems.push(`${at}.annotations[${i}] duplicate`);
         else seen.add(`${a.timestamp} ${a.value}`);
@@ -212,8 +216,13 @@ function validateEndpoint(e: unknown, at: string, problems: string[]): void {
   for (const k of Object.keys(e)) if (!ENDPOINT_KEYS.has(k)) problems.push(`${at}: unknown field ${k}`);
   if (e.serviceName !== undefined && (typeof e.serviceName !== 'string' || e.serviceName === ''))
     problems.push(`${at}: serviceName`);
-  if (e.ipv4 !== undefined && !(typeof e.ipv4 === 'string' && isIPv4(e.ipv4))) problems.push(`${at}: ipv4 ${String(e.ipv4)}`);
-  if (e.ipv6 !== undefined && !(typeof e.ipv6 === 'string' && isIPv6(e.ipv6))) problems.push(`${at}: ipv6 ${String(e.ipv6)}`);
-  if (e.port !== undefined && !(Number.isInteger(e.port) && (e.port as number) >= 1 && (e.port as number) <= 65535))
+  if (e.ipv4 !== undefined && !(typeof e.ipv4 === 'string' && isIPv4(e.ipv4)))
+    problems.push(`${at}: ipv4 ${String(e.ipv4)}`);
+  if (e.ipv6 !== undefined && !(typeof e.ipv6 === 'string' && isIPv6(e.ipv6)))
+    problems.push(`${at}: ipv6 ${String(e.ipv6)}`);
+  if (
+    e.port !== undefined &&
+    !(Number.isInteger(e.port) && (e.port as number) >= 1 && (e.port as number) <= 65535)
+  )
     problems.push(`${at}: port ${String(e.port)}`);
 }
