@@ -11,7 +11,7 @@
  *   (tracing variants return `{ digestLines, droppedLines }`)
  */
 function serveServer(server, onClose) {
-  const announce = () => process.send({ type: 'ready', port: server.address().port });
+  const announce = () => process.send({ type: 'ready', port: server.address().port, node: process.version });
   if (server.listening) announce();
   else server.once('listening', announce);
   server.keepAliveTimeout = 60_000;

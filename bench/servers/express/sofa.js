@@ -5,7 +5,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { init } = require('@sofa-tracer/core');
 const { sofaTracer } = require('@sofa-tracer/express');
-const { serve } = require('./common');
+const { serve } = require('../common');
 
 const logDir = process.env.BENCH_LOG_DIR;
 const tracer = init({ appName: 'bench-sofa', logDir });

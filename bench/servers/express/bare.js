@@ -1,5 +1,5 @@
 'use strict';
 // Variant "bare": express hello-world, no tracing.
-const { serve } = require('./common');
+const { serve } = require('../common');
 
 serve(require('express'));

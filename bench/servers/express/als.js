@@ -3,7 +3,7 @@
 // the floor any tracer that keeps a current span across async work pays on this Node version
 // (both sofa-tracer and OpenTelemetry do). Not a tracer; a reference point.
 const { AsyncLocalStorage } = require('node:async_hooks');
-const { serve } = require('./common');
+const { serve } = require('../common');
 
 const storage = new AsyncLocalStorage();
 

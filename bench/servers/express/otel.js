@@ -64,7 +64,7 @@ const sdk = new NodeSDK({
 });
 sdk.start();
 
-const { serve } = require('./common');
+const { serve } = require('../common');
 
 serve(require('express'), undefined, async () => {
   await sdk.shutdown();
