@@ -1,0 +1,44 @@
+import { traceFunction, type Span, type StartSpanOptions, type Tracer } from '@sofa-tracer/core';
+
+/**
+ * The tracer for Nest code, injected anywhere once `SofaTracerModule` is imported:
+ * `constructor(private readonly tracer: TracerService) {}`.
+ */
+export class TracerService {
+  /** @internal created by SofaTracerModule. */
+  constructor(
+    /** The underlying tracer (`inject`/`extract`, listeners, `flush`). */
+    readonly tracer: Tracer,
+  ) {}
+
+  /** The span of the current request or business call, if any. */
+  activeSpan(): Span | undefined {
+    return this.tracer.activeSpan();
+  }
+
+  /** Trace id of the current span (for logs and error pages); `undefined` outside a trace. */
+  get traceId(): string | undefined {
+    return this.tracer.activeSpan()?.context().traceId;
+  }
+
+  /** Span id of the current span (`0.1.1`); `undefined` outside a trace. */
+  get spanId(): string | undefined {
+    return this.tracer.activeSpan()?.context().spanId;
+  }
+
+  /**
+   * Starts a span (default: a `biz` span, child of the current one); the caller finishes it.
+   * Prefer {@link trace}, which also makes it current and records errors.
+   */
+  startSpan(name: string, options?: StartSpanOptions): Span {
+    return this.tracer.startSpan(name, options);
+  }
+
+  /**
+   * Runs `fn` in a business span named `name` (biz-digest.log), current while it runs; result
+   * `00`, or `99` with the error when it throws or rejects (the error is re-thrown unchanged).
+   */
+  trace<T>(name: string, fn: (span: Span) => T): T {
+    return traceFunction(name, fn, { tracer: this.tracer });
+  }
+}
