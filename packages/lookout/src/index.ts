@@ -57,3 +57,9 @@ export { PushgatewayPusher, type PushgatewayOptions } from './export/pushgateway
 export { registerRuntimeMetrics, ELU_METRIC } from './runtime/runtime-metrics';
 export { SpanMetricsListener, LABEL_OVERFLOW_METRIC, type SpanMetricsOptions } from './spans/span-metrics';
 export { OVERFLOW_VALUE } from './spans/label-guard';
+export {
+  registerZipkinMetrics,
+  ZIPKIN_DROP_METRIC,
+  ZIPKIN_QUEUE_METRIC,
+  type ZipkinDropSource,
+} from './reporters/zipkin-metrics';
