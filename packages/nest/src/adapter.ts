@@ -33,11 +33,15 @@ function installOnFastify(adapter: HttpAdapterLike, instance: object, tracing: H
     if (typeof adapter.use === 'function') adapter.use(first);
   } catch (e) {
     // no middie yet (Nest 10 under Test.createTestingModule): the span starts in onRequest, after Nest middleware
-    tracer.selfLog.warn('nest: @fastify/middie not registered yet; spans start after Nest middleware: ' + String(e));
+    tracer.selfLog.warn(
+      'nest: @fastify/middie not registered yet; spans start after Nest middleware: ' + String(e),
+    );
   }
   // loaded only on the fastify adapter, so express users load no fastify code
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { installFastifyTracing } = require('@sofa-tracer/fastify') as { installFastifyTracing: InstallFastify };
+  const { installFastifyTracing } = require('@sofa-tracer/fastify') as {
+    installFastifyTracing: InstallFastify;
+  };
   installFastifyTracing(instance, tracing);
 }
 
@@ -66,7 +70,9 @@ export function installOnAdapter(adapter: HttpAdapterLike, tracing: HttpServerTr
   } else if (type === 'fastify') {
     installOnFastify(adapter, instance, tracing);
   } else {
-    tracing.tracer.selfLog.warn(`nest: HTTP adapter "${String(type)}" is not supported; requests are not traced`);
+    tracing.tracer.selfLog.warn(
+      `nest: HTTP adapter "${String(type)}" is not supported; requests are not traced`,
+    );
     return false;
   }
   Object.defineProperty(instance, kInstalled, { value: true, enumerable: false });

@@ -15,7 +15,10 @@ import {
 import { TracerService } from './tracer-service';
 
 /** Builds the tracer service and wires the request spans; runs once per module instance. */
-function createTracerService(options: SofaTracerNestOptions, host: AdapterHostLike | undefined): TracerService {
+function createTracerService(
+  options: SofaTracerNestOptions,
+  host: AdapterHostLike | undefined,
+): TracerService {
   const tracer = options.tracer ?? resolveTracer(tracerOptionsOf(options));
   tracer.registerLogType(NEST_LOG_TYPE);
   setModuleTracer(tracer);
@@ -56,7 +59,10 @@ export class SofaTracerModule {
     return {
       module: SofaTracerModule,
       global: true,
-      providers: [{ provide: SOFA_TRACER_NEST_OPTIONS, useValue: checkOptions(options) }, tracerServiceProvider],
+      providers: [
+        { provide: SOFA_TRACER_NEST_OPTIONS, useValue: checkOptions(options) },
+        tracerServiceProvider,
+      ],
       exports: [TracerService],
     };
   }
@@ -64,7 +70,9 @@ export class SofaTracerModule {
   /** With options from a factory (`ConfigService`…): `{ imports, useFactory, inject }`. */
   static forRootAsync(options: SofaTracerNestAsyncOptions): DynamicModule {
     if (options === null || typeof options !== 'object' || typeof options.useFactory !== 'function')
-      throw new TypeError('SofaTracerModule.forRootAsync: option "useFactory" must be a function returning the options');
+      throw new TypeError(
+        'SofaTracerModule.forRootAsync: option "useFactory" must be a function returning the options',
+      );
     const factory = options.useFactory as (...args: unknown[]) => unknown;
     return {
       module: SofaTracerModule,

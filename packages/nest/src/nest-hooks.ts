@@ -31,7 +31,12 @@ function handlerName(instance: unknown, methodName: unknown): string {
 
 function patchCreate(proto: Record<PropertyKey, unknown>): void {
   const original = proto.create as Fn;
-  proto.create = function sofaTracedCreate(this: unknown, instance: unknown, _callback: unknown, methodName: unknown) {
+  proto.create = function sofaTracedCreate(
+    this: unknown,
+    instance: unknown,
+    _callback: unknown,
+    methodName: unknown,
+  ) {
     // eslint-disable-next-line prefer-rest-params -- forwards the exact call
     const handler = Reflect.apply(original, this, arguments) as Fn;
     if (typeof handler !== 'function') return handler;
@@ -60,19 +65,44 @@ function patchNext(proto: Record<PropertyKey, unknown>): void {
   };
 }
 
+interface Internals {
+  routerExecutionContext?: Record<PropertyKey, unknown>;
+  exceptionsHandler?: Record<PropertyKey, unknown>;
+  error?: unknown;
+}
+
+// Loaded with this module (next to its `@nestjs/core` import, so from the same copy), patched
+// when a SofaTracerModule is instantiated.
+const internals: Internals = ((): Internals => {
+  try {
+    return {
+      routerExecutionContext: loadProto(
+        '@nestjs/core/router/router-execution-context',
+        'RouterExecutionContext',
+      ),
+      exceptionsHandler: loadProto('@nestjs/core/exceptions/exceptions-handler', 'ExceptionsHandler'),
+    };
+  } catch (error) {
+    return { error };
+  }
+})();
+
 /** Installs the hooks once per @nestjs/core copy; a failure is self-logged (spans stay, without handler names). */
 export function hookNestCore(tracer: Tracer): void {
   try {
-    const rec = loadProto('@nestjs/core/router/router-execution-context', 'RouterExecutionContext');
+    if (internals.error !== undefined) throw internals.error;
+    const rec = internals.routerExecutionContext;
     if (rec !== undefined && rec[kPatched] !== true && typeof rec.create === 'function') {
       patchCreate(rec);
       rec[kPatched] = true;
     }
-    const eh = loadProto('@nestjs/core/exceptions/exceptions-handler', 'ExceptionsHandler');
+    const eh = internals.exceptionsHandler;
     if (eh !== undefined && eh[kPatched] !== true && typeof eh.next === 'function') {
       patchNext(eh);
       eh[kPatched] = true;
     }
+    if (rec === undefined || eh === undefined)
+      throw new Error('RouterExecutionContext or ExceptionsHandler not found');
   } catch (e) {
     tracer.selfLog.error('nest: could not hook @nestjs/core; handler names and errors are not recorded', e);
   }

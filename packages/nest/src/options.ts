@@ -39,7 +39,13 @@ export interface SofaTracerNestAsyncOptions {
 /** Injection token of the resolved module options. */
 export const SOFA_TRACER_NEST_OPTIONS = 'SOFA_TRACER_NEST_OPTIONS';
 
-const PLUGIN_KEYS: readonly string[] = ['tracer', 'ignorePaths', 'extractFormats', 'redactQuery', 'customTags'];
+const PLUGIN_KEYS: readonly string[] = [
+  'tracer',
+  'ignorePaths',
+  'extractFormats',
+  'redactQuery',
+  'customTags',
+];
 
 /** The core tracer options among the module options. */
 export function tracerOptionsOf(options: SofaTracerNestOptions): TracerOptions {

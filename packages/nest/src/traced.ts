@@ -29,7 +29,8 @@ function copyIdentity(from: AnyFn, to: AnyFn): void {
   if (typeof R.getOwnMetadataKeys === 'function' && R.getOwnMetadata && R.defineMetadata) {
     for (const key of R.getOwnMetadataKeys(from)) R.defineMetadata(key, R.getOwnMetadata(key, from), to);
   }
-  for (const key of Object.keys(from)) (to as unknown as Record<string, unknown>)[key] = (from as unknown as Record<string, unknown>)[key];
+  for (const key of Object.keys(from))
+    (to as unknown as Record<string, unknown>)[key] = (from as unknown as Record<string, unknown>)[key];
 }
 
 function wrapMethod(original: AnyFn, spanName: string, tags: Record<string, TagValue> | undefined): AnyFn {

@@ -224,7 +224,11 @@ Injectable()(FailingMiddleware);
 
 /** A feature module that imports SofaTracerModule again (importing it twice must be harmless). */
 export function featureModule(options: SofaTracerNestOptions): DynamicModule {
-  @Module({ imports: [SofaTracerModule.forRoot(options)], controllers: [ScopedController], providers: [RequestCounter] })
+  @Module({
+    imports: [SofaTracerModule.forRoot(options)],
+    controllers: [ScopedController],
+    providers: [RequestCounter],
+  })
   class FeatureModule {}
   return { module: FeatureModule };
 }
@@ -250,5 +254,8 @@ export class TracingConfig {
   constructor(@Inject('APP_NAME') readonly appName: string) {}
 }
 
-@Module({ providers: [TracingConfig, { provide: 'APP_NAME', useValue: 'async-app' }], exports: [TracingConfig] })
+@Module({
+  providers: [TracingConfig, { provide: 'APP_NAME', useValue: 'async-app' }],
+  exports: [TracingConfig],
+})
 export class ConfigModule {}

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import { VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { activeHttpServerSpanCount, type ReadableSpan } from '@sofa-tracer/core';
@@ -19,10 +21,16 @@ interface NestAppLike {
 }
 
 /** Starts a real Nest app on `platform`, port 0, with prefix `api` and URI versioning (v1). */
-export async function startApp(version: NestVersion, platform: Platform, module: unknown): Promise<{ app: NestAppLike; url: string }> {
-  const pkg = loadPlatform(version, platform);
+export async function startApp(
+  version: NestVersion,
+  platform: Platform,
+  module: unknown,
+  pkg: Record<string, unknown> = loadPlatform(version, platform),
+): Promise<{ app: NestAppLike; url: string }> {
   const Adapter = (platform === 'express' ? pkg.ExpressAdapter : pkg.FastifyAdapter) as new () => unknown;
-  const app = (await NestFactory.create(module as never, new Adapter() as never, { logger: false })) as unknown as NestAppLike;
+  const app = (await NestFactory.create(module as never, new Adapter() as never, {
+    logger: false,
+  })) as unknown as NestAppLike;
   app.setGlobalPrefix('api');
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   await app.listen(0, '127.0.0.1');
@@ -40,7 +48,11 @@ export function defineSuite(version: NestVersion, platform: Platform): void {
     beforeAll(async () => {
       t = makeTracer('nest-app');
       const tracing = SofaTracerModule.forRoot({ tracer: t.tracer });
-      ({ app, url: base } = await startApp(version, platform, appModule(tracing, featureModule({ tracer: t.tracer }))));
+      ({ app, url: base } = await startApp(
+        version,
+        platform,
+        appModule(tracing, featureModule({ tracer: t.tracer })),
+      ));
     });
 
     afterAll(async () => {
@@ -55,7 +67,10 @@ export function defineSuite(version: NestVersion, platform: Platform): void {
       seen.guardHandlers.length = 0;
     });
 
-    async function call(path: string, init: RequestInit = {}): Promise<{ status: number; body: string; headers: Headers }> {
+    async function call(
+      path: string,
+      init: RequestInit = {},
+    ): Promise<{ status: number; body: string; headers: Headers }> {
       const res = await fetch(base + path, init);
       return { status: res.status, body: await res.text(), headers: res.headers };
     }
@@ -67,14 +82,21 @@ export function defineSuite(version: NestVersion, platform: Platform): void {
 
     async function digestOf(span: ReadableSpan): Promise<Record<string, unknown>> {
       const lines = await t.rawDigest(DIGEST);
-      const line = lines.find((l) => l.includes(`"spanId":"${span.context().spanId}"`) && l.includes(span.context().traceId));
+      const line = lines.find(
+        (l) => l.includes(`"spanId":"${span.context().spanId}"`) && l.includes(span.context().traceId),
+      );
       if (line === undefined) throw new Error('no digest line for ' + span.context().spanId);
       return JSON.parse(line) as Record<string, unknown>;
     }
 
     it('continues a SOFA B3 trace: one nest-digest line, express fields in order + route template + handler', async () => {
       const r = await call('/api/v1/users/42?token=x', {
-        headers: { 'X-B3-TraceId': '0a1b2c3d4e5f60718293a4b5c6d7e8f9', 'X-B3-SpanId': '0.1', 'X-B3-ParentSpanId': '0', 'X-B3-Sampled': '1' },
+        headers: {
+          'X-B3-TraceId': '0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+          'X-B3-SpanId': '0.1',
+          'X-B3-ParentSpanId': '0',
+          'X-B3-Sampled': '1',
+        },
       });
       expect(r.status).toBe(200);
       const d = await digestOf(await serverSpan());
@@ -111,7 +133,10 @@ export function defineSuite(version: NestVersion, platform: Platform): void {
       });
       // the interceptor and the handler saw the request span as current
       expect(r.headers.get('x-trace-id')).toBe('0a1b2c3d4e5f60718293a4b5c6d7e8f9');
-      expect(JSON.parse(r.body)).toMatchObject({ traceId: '0a1b2c3d4e5f60718293a4b5c6d7e8f9', spanId: '0.1.1.2' });
+      expect(JSON.parse(r.body)).toMatchObject({
+        traceId: '0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+        spanId: '0.1.1.2',
+      });
     });
 
     it('continues a W3C trace and keys nest-stat.log by app, route template and method', async () => {
@@ -120,12 +145,31 @@ export function defineSuite(version: NestVersion, platform: Platform): void {
       const span = await serverSpan();
       expect(span.context().traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
       expect(span.tags.route).toBe('/api/v1/users/:id');
+      expect((await call('/api/v1/users/8')).status).toBe(200);
+      await until(() => t.spans.filter((s) => s.logType === 'nest').length >= 2, 'two spans');
+      t.tracer.printStats();
+      await t.tracer.flush();
+      const stat = readFileSync(join(t.dir, 'tracelog', 'nest-stat.log'), 'utf8')
+        .split(/\r?\n/)
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { 'stat.key': Record<string, string>; count: number; success: string });
+      const users = stat.filter((l) => l['stat.key'].route === '/api/v1/users/:id');
+      expect(users).toHaveLength(1);
+      expect(users[0]).toMatchObject({
+        'stat.key': { 'local.app': 'nest-app', route: '/api/v1/users/:id', method: 'GET' },
+        success: 'Y',
+      });
+      expect(users[0]!.count).toBeGreaterThanOrEqual(2);
     });
 
     it('writes @Traced business spans as children of the request span in biz-digest.log', async () => {
       const r = await call('/api/v1/users/5');
       expect(r.status).toBe(200);
-      await until(() => t.spans.filter((s) => s.logType === 'biz').length >= 2 && t.spans.some((s) => s.logType === 'nest'), 'spans');
+      await until(
+        () =>
+          t.spans.filter((s) => s.logType === 'biz').length >= 2 && t.spans.some((s) => s.logType === 'nest'),
+        'spans',
+      );
       const server = t.spans.find((s) => s.logType === 'nest')!;
       const biz = await t.digest('biz-digest.log');
       const mine = biz.filter((l) => l.traceId === server.context().traceId);
@@ -140,7 +184,11 @@ export function defineSuite(version: NestVersion, platform: Platform): void {
     it('keeps the active span through a JSON body (POST) and names custom @Traced spans', async () => {
       const r = await call('/api/v1/users', {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'X-B3-TraceId': 'abcdef0123456789', 'X-B3-SpanId': '0.3' },
+        headers: {
+          'content-type': 'application/json',
+          'X-B3-TraceId': 'abcdef0123456789',
+          'X-B3-SpanId': '0.3',
+        },
         body: JSON.stringify({ name: 'ann' }),
       });
       expect(r.status).toBe(201);
@@ -150,14 +198,24 @@ export function defineSuite(version: NestVersion, platform: Platform): void {
       expect(save.context().spanId).toBe('0.3.1.1');
       expect(save.tags.store).toBe('memory');
       const d = await digestOf(await serverSpan());
-      expect(d).toMatchObject({ 'result.code': '201', route: '/api/v1/users', handler: 'UsersController.create', 'req.size.bytes': 14 });
+      expect(d).toMatchObject({
+        'result.code': '201',
+        route: '/api/v1/users',
+        handler: 'UsersController.create',
+        'req.size.bytes': 14,
+      });
     });
 
     it('traces a guard rejection (403) with route, handler and the HttpException message', async () => {
       const r = await call('/api/v1/admin');
       expect(r.status).toBe(403);
       const d = await digestOf(await serverSpan());
-      expect(d).toMatchObject({ 'result.code': '403', route: '/api/v1/admin', handler: 'AdminController.panel', error: 'Forbidden resource' });
+      expect(d).toMatchObject({
+        'result.code': '403',
+        route: '/api/v1/admin',
+        handler: 'AdminController.panel',
+        error: 'Forbidden resource',
+      });
     });
 
     it('@Traced keeps @Get, @UseGuards and metadata working in both decorator orders', async () => {
@@ -166,27 +224,41 @@ export function defineSuite(version: NestVersion, platform: Platform): void {
       expect((await call('/api/v1/admin/reports')).status).toBe(403);
       expect(seen.guardHandlers).toEqual(['panel:admin', 'reports:auditor', 'reports:auditor']);
       await until(() => t.spans.filter((s) => s.logType === 'biz').length >= 2, 'biz spans');
-      expect(t.spans.filter((s) => s.logType === 'biz').map((s) => s.operationName).sort()).toEqual([
-        'AdminController.panel',
-        'AdminController.reports',
-      ]);
+      expect(
+        t.spans
+          .filter((s) => s.logType === 'biz')
+          .map((s) => s.operationName)
+          .sort(),
+      ).toEqual(['AdminController.panel', 'AdminController.reports']);
     });
 
     it('traces a pipe validation error (400) and an HttpException thrown by the handler (404)', async () => {
       expect((await call('/api/v1/users/abc')).status).toBe(400);
       let d = await digestOf(await serverSpan());
-      expect(d).toMatchObject({ 'result.code': '400', route: '/api/v1/users/:id', handler: 'UsersController.findOne' });
+      expect(d).toMatchObject({
+        'result.code': '400',
+        route: '/api/v1/users/:id',
+        handler: 'UsersController.findOne',
+      });
       expect(d.error).toMatch(/numeric string is expected/);
       t.spans.length = 0;
       expect((await call('/api/v1/users/9/missing')).status).toBe(404);
       d = await digestOf(await serverSpan());
-      expect(d).toMatchObject({ 'result.code': '404', route: '/api/v1/users/:id/missing', error: 'user 9 not found' });
+      expect(d).toMatchObject({
+        'result.code': '404',
+        route: '/api/v1/users/:id/missing',
+        error: 'user 9 not found',
+      });
     });
 
     it('records any other error as 500 with its message', async () => {
       expect((await call('/api/v1/users/crash/disk')).status).toBe(500);
       const d = await digestOf(await serverSpan());
-      expect(d).toMatchObject({ 'result.code': '500', route: '/api/v1/users/crash/:reason', error: 'crash disk' });
+      expect(d).toMatchObject({
+        'result.code': '500',
+        route: '/api/v1/users/crash/:reason',
+        error: 'crash disk',
+      });
     });
 
     it('hands the original error object to exception filters and records the status they send', async () => {
@@ -195,7 +267,11 @@ export function defineSuite(version: NestVersion, platform: Platform): void {
       expect(seen.caught).toHaveLength(1);
       expect(seen.caught[0]).toBe(seen.thrown[0]);
       const d = await digestOf(await serverSpan());
-      expect(d).toMatchObject({ 'result.code': '502', error: 'filtered x', handler: 'UsersController.filtered' });
+      expect(d).toMatchObject({
+        'result.code': '502',
+        error: 'filtered x',
+        handler: 'UsersController.filtered',
+      });
     });
 
     it('traces Nest middleware errors with their real status', async () => {
@@ -219,10 +295,16 @@ export function defineSuite(version: NestVersion, platform: Platform): void {
     });
 
     it('traces request-scoped controllers (module imported twice: still one span per request)', async () => {
-      const r = await call('/api/v1/scoped/3', { headers: { 'X-B3-TraceId': '1234567890abcdef', 'X-B3-SpanId': '0.2' } });
+      const r = await call('/api/v1/scoped/3', {
+        headers: { 'X-B3-TraceId': '1234567890abcdef', 'X-B3-SpanId': '0.2' },
+      });
       expect(JSON.parse(r.body)).toEqual({ n: '3', traceId: '1234567890abcdef', counter: true });
       const d = await digestOf(await serverSpan());
-      expect(d).toMatchObject({ spanId: '0.2.1', route: '/api/v1/scoped/:n', handler: 'ScopedController.get' });
+      expect(d).toMatchObject({
+        spanId: '0.2.1',
+        route: '/api/v1/scoped/:n',
+        handler: 'ScopedController.get',
+      });
       await t.tracer.flush();
       expect(t.spans.filter((s) => s.logType === 'nest')).toHaveLength(1);
       expect((await t.rawDigest(DIGEST)).filter((l) => l.includes('1234567890abcdef'))).toHaveLength(1);
@@ -239,7 +321,9 @@ export function defineSuite(version: NestVersion, platform: Platform): void {
       downstream.url = d.url + '/down';
       const uninstall = instrumentHttpClients({ tracer: t.tracer, requireParent: true });
       try {
-        const r = await call('/api/v1/fetch', { headers: { 'X-B3-TraceId': 'fedcba9876543210', 'X-B3-SpanId': '0.4' } });
+        const r = await call('/api/v1/fetch', {
+          headers: { 'X-B3-TraceId': 'fedcba9876543210', 'X-B3-SpanId': '0.4' },
+        });
         expect(r).toMatchObject({ status: 200, body: '{"ok":true}' });
         expect(seenHeaders['x-b3-traceid']).toBe('fedcba9876543210');
         expect(seenHeaders['x-b3-spanid']).toBe('0.4.1.1');
@@ -253,7 +337,14 @@ export function defineSuite(version: NestVersion, platform: Platform): void {
 
     it('leaves no span open after many requests, errors and client aborts', async () => {
       const before = activeHttpServerSpanCount();
-      const paths = ['/api/v1/users/1', '/api/v1/users/x', '/api/v1/admin', '/api/v1/users/crash/a', '/nope', '/api/v1/mw'];
+      const paths = [
+        '/api/v1/users/1',
+        '/api/v1/users/x',
+        '/api/v1/admin',
+        '/api/v1/users/crash/a',
+        '/nope',
+        '/api/v1/mw',
+      ];
       for (let round = 0; round < 5; round++) await Promise.all(paths.map((p) => call(p)));
       await until(() => activeHttpServerSpanCount() === before, 'every span finished');
       await until(() => t.spans.filter((s) => s.logType === 'nest').length === 30, '30 spans');
@@ -266,7 +357,11 @@ export function defineSuite(version: NestVersion, platform: Platform): void {
       const tracing = SofaTracerModule.forRootAsync({
         imports: [ConfigModule],
         inject: [TracingConfig],
-        useFactory: async (cfg: TracingConfig) => ({ tracer: t.tracer, ignorePaths: ['/api/v1/admin'], customTags: () => ({ app: cfg.appName }) }),
+        useFactory: async (cfg: TracingConfig) => ({
+          tracer: t.tracer,
+          ignorePaths: ['/api/v1/admin'],
+          customTags: () => ({ app: cfg.appName }),
+        }),
       });
       const { app, url } = await startApp(version, platform, appModule(tracing));
       try {
@@ -275,7 +370,11 @@ export function defineSuite(version: NestVersion, platform: Platform): void {
         await until(() => t.spans.some((s) => s.logType === 'nest'), 'span');
         const spans = t.spans.filter((s) => s.logType === 'nest');
         expect(spans).toHaveLength(1);
-        expect(spans[0]!.tags).toMatchObject({ route: '/api/v1/users/:id', handler: 'UsersController.findOne', app: 'async-app' });
+        expect(spans[0]!.tags).toMatchObject({
+          route: '/api/v1/users/:id',
+          handler: 'UsersController.findOne',
+          app: 'async-app',
+        });
       } finally {
         await app.close();
         await t.close();
