@@ -2,5 +2,4 @@ import { useNest } from './support/nest-version';
 
 useNest('nest10');
 // loaded after useNest(): the suite's Nest imports resolve to Nest 10
- 
 (require('./support/suite') as typeof import('./support/suite')).defineSuite('nest10', 'fastify');

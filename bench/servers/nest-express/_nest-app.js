@@ -1,0 +1,56 @@
+'use strict';
+// Shared by the nest-express and nest-fastify suites (the leading "_" keeps the runner from
+// taking it for a variant): Nest's hello-world on either adapter, served over the runner's IPC.
+// Plain JavaScript, so the decorators are applied as calls.
+require('reflect-metadata');
+const fs = require('node:fs');
+const path = require('node:path');
+const { Controller, Get, Module } = require('@nestjs/common');
+const { NestFactory } = require('@nestjs/core');
+const { serveServer } = require('../common');
+
+class HelloController {
+  hello() {
+    return 'hello world';
+  }
+}
+const proto = HelloController.prototype;
+Get('hello')(proto, 'hello', Object.getOwnPropertyDescriptor(proto, 'hello'));
+Controller()(HelloController);
+
+/**
+ * Starts the Nest app on 127.0.0.1:0 and serves it over IPC.
+ * @param {'express' | 'fastify'} platform
+ * @param {unknown[]} imports modules for the root module (the tracing module, or none)
+ * @param {() => Promise<Record<string, unknown>>} [onClose]
+ */
+async function serveNest(platform, imports, onClose) {
+  class AppModule {}
+  Module({ imports, controllers: [HelloController] })(AppModule);
+  const adapter =
+    platform === 'express'
+      ? new (require('@nestjs/platform-express').ExpressAdapter)()
+      : new (require('@nestjs/platform-fastify').FastifyAdapter)();
+  const app = await NestFactory.create(AppModule, adapter, { logger: false });
+  await app.listen(0, '127.0.0.1');
+  serveServer(app.getHttpServer(), onClose);
+}
+
+/** The tracing variants' close step: flush, then count `nest-digest.log` lines and drops. */
+function closeAndCount(tracer, logDir) {
+  return async () => {
+    let dropped = 0;
+    for (const st of Object.values(tracer.fileStats ? tracer.fileStats() : {})) dropped += st.dropped || 0;
+    await tracer.close();
+    let digestLines = 0;
+    try {
+      const text = fs.readFileSync(path.join(logDir, 'tracelog', 'nest-digest.log'), 'utf8');
+      for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) digestLines++;
+    } catch {
+      // no file: no lines
+    }
+    return { digestLines, droppedLines: dropped };
+  };
+}
+
+module.exports = { serveNest, closeAndCount };
