@@ -44,7 +44,9 @@ decorate(StockController, 'get', Get(':id'));
 Controller('stock')(StockController);
 
 class AppModule {}
-Module({ imports: [SofaTracerModule.forRoot()], controllers: [StockController], providers: [StockService] })(AppModule);
+Module({ imports: [SofaTracerModule.forRoot()], controllers: [StockController], providers: [StockService] })(
+  AppModule,
+);
 
 (async () => {
   const app = await NestFactory.create(AppModule, new ExpressAdapter(), { logger: false });
