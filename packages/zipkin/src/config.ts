@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net';
 import { ConfigError, readBoolean, readNumber, type SelfLog, type Tracer } from '@sofa-tracer/core';
 
 /**
@@ -86,6 +87,11 @@ export function resolveZipkinConfig(
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) throw new ConfigError(`zipkin option name "${key}"`, key, [...KNOWN].join(', '));
   }
+  if (
+    options.localIpv4 !== undefined &&
+    !(typeof options.localIpv4 === 'string' && isIPv4(options.localIpv4))
+  )
+    throw new ConfigError('localIpv4', options.localIpv4, 'a dotted IPv4 address such as "10.0.0.7"');
   const rawUrl = options.baseUrl ?? nonBlank(env.SOFA_TRACER_ZIPKIN_BASE_URL) ?? 'http://localhost:9411';
   const endpoint = spansEndpoint(rawUrl);
   const num = (name: keyof ZipkinOptions, envName: string, def: number, min: number, max: number) =>

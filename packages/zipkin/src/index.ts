@@ -7,5 +7,13 @@ export { enableZipkin } from './enable';
 export { zipkinReporter, type ZipkinReporter, type ZipkinStats } from './reporter';
 export { resolveZipkinConfig, type ZipkinOptions, type ResolvedZipkinConfig } from './config';
 export { DROP_REASONS, type DropReason, type DropListener } from './drops';
-export { toZipkinSpan, zipkinTraceId, zipkinKind, zipkinDuration } from './mapping';
+export {
+  toZipkinSpan,
+  encodeZipkinSpan,
+  localEndpointJson,
+  zipkinTraceId,
+  zipkinKind,
+  zipkinDuration,
+  zipkinMicros,
+} from './mapping';
 export type { ZipkinSpan, ZipkinEndpoint, ZipkinAnnotation, ZipkinKind } from './zipkin-span';

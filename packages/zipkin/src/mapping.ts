@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import { toW3cSpanId, toW3cTraceId, type ReadableSpan } from '@sofa-tracer/core';
+import { jsonString, toW3cSpanId, toW3cTraceId, type ReadableSpan } from '@sofa-tracer/core';
 import type { ZipkinEndpoint, ZipkinKind, ZipkinSpan } from './zipkin-span';
 
 /**
@@ -21,55 +21,110 @@ import type { ZipkinEndpoint, ZipkinKind, ZipkinSpan } from './zipkin-span';
  * - span logs → annotations (each field value at the record's time, duplicates removed).
  */
 export function toZipkinSpan(span: ReadableSpan, ipv4: string | undefined): ZipkinSpan {
-  const ctx = span.context();
-  const tags: Record<string, string> = {};
-  if (ctx.sysBaggageSize) for (const [k, v] of ctx.sysBaggage) tags[k] = v;
-  if (ctx.bizBaggageSize) for (const [k, v] of ctx.bizBaggage) tags[k] = v;
-  const spanTags = span.tags;
-  for (const k in spanTags) {
-    const v = spanTags[k];
-    if (v === undefined || v === null) continue;
-    tags[k] = typeof v === 'string' ? v : String(v);
-  }
-  if (tags.error === '') delete tags.error;
-  if (span.resultCode !== '') tags['result.code'] = span.resultCode;
-  tags['origin.span.id'] = ctx.spanId;
-  tags['origin.parent.span.id'] = ctx.parentId;
+  return JSON.parse(encodeZipkinSpan(span, localEndpointJson(span.localApp, ipv4))) as ZipkinSpan;
+}
 
-  const localEndpoint: ZipkinEndpoint = { serviceName: span.localApp };
-  if (ipv4) localEndpoint.ipv4 = ipv4;
-  const out: ZipkinSpan = {
-    traceId: zipkinTraceId(ctx.traceId),
-    id: toW3cSpanId(ctx.spanId),
-    name: span.operationName,
-    timestamp: Math.round(span.startTime * 1000),
-    duration: zipkinDuration(span.durationMs),
-    localEndpoint,
-    tags,
-  };
-  if (ctx.parentId !== '') out.parentId = toW3cSpanId(ctx.parentId);
+/** `{"serviceName":…,"ipv4":…}`: computed once per app name by the reporter, not per span. */
+export function localEndpointJson(serviceName: string, ipv4: string | undefined): string {
+  return '{"serviceName":' + jsonString(serviceName) + (ipv4 ? ',"ipv4":' + jsonString(ipv4) : '') + '}';
+}
+
+// Tags the adapter writes itself; a span tag of the same name is left out (ours win).
+const ORIGIN_SPAN = 'origin.span.id';
+const ORIGIN_PARENT = 'origin.parent.span.id';
+const RESULT_CODE = 'result.code';
+
+/**
+ * The Zipkin v2 JSON of one span (see {@link toZipkinSpan} for the rules), built in one pass by
+ * concatenation: the listener runs on the request path, and this is several times cheaper than
+ * building an object and `JSON.stringify`-ing it.
+ */
+export function encodeZipkinSpan(span: ReadableSpan, localEndpoint: string): string {
+  const ctx = span.context();
+  let out = '{"traceId":"' + zipkinTraceId(ctx.traceId) + '"';
+  if (ctx.parentId !== '') out += ',"parentId":"' + toW3cSpanId(ctx.parentId) + '"';
+  out += ',"id":"' + toW3cSpanId(ctx.spanId) + '"';
   const kind = zipkinKind(span);
+  if (kind !== undefined) out += ',"kind":"' + kind + '"';
+  out += ',"name":' + jsonString(String(span.operationName));
+  out += ',"timestamp":' + zipkinMicros(span.startTime) + ',"duration":' + zipkinDuration(span.durationMs);
+  out += ',"localEndpoint":' + localEndpoint;
   if (kind !== undefined) {
-    out.kind = kind;
     const remote = remoteEndpoint(kind, span);
-    if (remote !== undefined) out.remoteEndpoint = remote;
+    if (remote !== undefined) out += ',"remoteEndpoint":' + endpointJson(remote);
   }
-  if (span.logs.length) {
-    const seen = new Set<string>();
-    const annotations = [];
-    for (const log of span.logs) {
-      const ts = Math.round(log.time * 1000);
-      for (const key in log.fields) {
-        const value = String(log.fields[key]);
-        const dedupe = ts + ' ' + value;
-        if (seen.has(dedupe)) continue;
-        seen.add(dedupe);
-        annotations.push({ timestamp: ts, value });
-      }
+  if (span.logs.length) out += annotationsJson(span);
+  return out + ',"tags":{' + tagsJson(span) + '}}';
+}
+
+function tagsJson(span: ReadableSpan): string {
+  const ctx = span.context();
+  const resultCode = span.resultCode;
+  const tags = span.tags;
+  let out = '';
+  if (ctx.sysBaggageSize === 0 && ctx.bizBaggageSize === 0) {
+    // No baggage (most spans): the span's tags are unique keys already.
+    for (const k in tags) {
+      const v = tags[k];
+      if (v === undefined || v === null || k === ORIGIN_SPAN || k === ORIGIN_PARENT) continue;
+      if (k === RESULT_CODE && resultCode !== '') continue;
+      const text = typeof v === 'string' ? v : String(v);
+      if (k === 'error' && text === '') continue;
+      out += jsonString(k) + ':' + jsonString(text) + ',';
     }
-    if (annotations.length) out.annotations = annotations;
+  } else {
+    const merged = new Map<string, string>();
+    if (ctx.sysBaggageSize) for (const [k, v] of ctx.sysBaggage) merged.set(k, v);
+    if (ctx.bizBaggageSize) for (const [k, v] of ctx.bizBaggage) merged.set(k, v);
+    for (const k in tags) {
+      const v = tags[k];
+      if (v !== undefined && v !== null) merged.set(k, typeof v === 'string' ? v : String(v));
+    }
+    merged.delete(ORIGIN_SPAN);
+    merged.delete(ORIGIN_PARENT);
+    if (resultCode !== '') merged.delete(RESULT_CODE);
+    if (merged.get('error') === '') merged.delete('error');
+    for (const [k, v] of merged) out += jsonString(k) + ':' + jsonString(v) + ',';
   }
-  return out;
+  if (resultCode !== '') out += '"result.code":' + jsonString(resultCode) + ',';
+  return (
+    out +
+    '"origin.span.id":' +
+    jsonString(ctx.spanId) +
+    ',"origin.parent.span.id":' +
+    jsonString(ctx.parentId)
+  );
+}
+
+function annotationsJson(span: ReadableSpan): string {
+  const seen = new Set<string>();
+  let out = '';
+  for (const log of span.logs) {
+    const ts = zipkinMicros(log.time);
+    for (const key in log.fields) {
+      const value = String(log.fields[key]);
+      const dedupe = ts + ' ' + value;
+      if (seen.has(dedupe)) continue;
+      seen.add(dedupe);
+      out += (out === '' ? '' : ',') + '{"timestamp":' + ts + ',"value":' + jsonString(value) + '}';
+    }
+  }
+  return out === '' ? '' : ',"annotations":[' + out + ']';
+}
+
+function endpointJson(ep: ZipkinEndpoint): string {
+  const parts: string[] = [];
+  if (ep.serviceName !== undefined) parts.push('"serviceName":' + jsonString(ep.serviceName));
+  if (ep.ipv4 !== undefined) parts.push('"ipv4":"' + ep.ipv4 + '"');
+  if (ep.ipv6 !== undefined) parts.push('"ipv6":"' + ep.ipv6 + '"');
+  if (ep.port !== undefined) parts.push('"port":' + ep.port);
+  return '{' + parts.join(',') + '}';
+}
+
+/** Integer epoch µs of an epoch-ms time (now when the time is not a finite number). */
+export function zipkinMicros(epochMs: number): number {
+  const us = Math.round(epochMs * 1000);
+  return Number.isFinite(us) ? us : Date.now() * 1000;
 }
 
 const ZERO16 = '0000000000000000';

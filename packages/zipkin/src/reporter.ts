@@ -9,7 +9,7 @@ import {
 } from '@sofa-tracer/core';
 import { resolveZipkinConfig, type ResolvedZipkinConfig, type ZipkinOptions } from './config';
 import { DropLedger, type DropListener, type DropReason } from './drops';
-import { toZipkinSpan } from './mapping';
+import { encodeZipkinSpan, localEndpointJson } from './mapping';
 import { ZipkinSender } from './sender';
 import { listBytes, SpanQueue, type Batch } from './span-queue';
 
@@ -68,6 +68,9 @@ class HttpZipkinReporter implements ZipkinReporter {
   private readonly sender: ZipkinSender;
   private readonly drops: DropLedger;
   private readonly ipv4: string;
+  // One-entry memo: a reporter sees one app name (one tracer) in practice.
+  private endpointApp = '';
+  private endpointJson = '';
   private timer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
   private kickScheduled = false;
@@ -117,7 +120,12 @@ class HttpZipkinReporter implements ZipkinReporter {
     }
     let json: string;
     try {
-      json = JSON.stringify(toZipkinSpan(span, this.ipv4));
+      const app = span.localApp;
+      if (app !== this.endpointApp || this.endpointJson === '') {
+        this.endpointJson = localEndpointJson(app, this.ipv4);
+        this.endpointApp = app;
+      }
+      json = encodeZipkinSpan(span, this.endpointJson);
     } catch (error) {
       this.drops.drop(1, 'encoding_error', describe(error));
       return;
