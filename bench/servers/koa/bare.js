@@ -1,0 +1,3 @@
+'use strict';
+// Variant "bare": koa hello-world, no tracing.
+require('./_koa-app').serveKoa();
