@@ -13,7 +13,6 @@ type Loaded = {
 function loadInOrder(first: 'module' | 'core'): Loaded {
   let loaded: Loaded | undefined;
   jest.isolateModules(() => {
-     
     if (first === 'module') {
       const nest = require('../src') as Loaded['nest'];
       require('@nestjs/core');
@@ -30,7 +29,6 @@ function loadInOrder(first: 'module' | 'core'): Loaded {
       const apps = require('./support/apps') as Loaded['apps'];
       loaded = { apps, platform, nest: require('../src'), startApp: require('./support/suite').startApp };
     }
-     
   });
   return loaded!;
 }
