@@ -83,7 +83,9 @@ if (process.env.BENCH_CHILD_VARIANT) {
   run(process.env.BENCH_CHILD_VARIANT).then((r) => process.stdout.write(JSON.stringify(r)));
 } else {
   const { execFileSync } = require('node:child_process');
-  const variants = process.env.BENCH_VARIANTS ? process.env.BENCH_VARIANTS.split(',') : ['bare', 'sofa-nodigest', 'sofa'];
+  const variants = process.env.BENCH_VARIANTS
+    ? process.env.BENCH_VARIANTS.split(',')
+    : ['bare', 'sofa-nodigest', 'sofa'];
   const rounds = Number(process.env.BENCH_ROUNDS || 5);
   const results = {};
   for (let round = 0; round < rounds; round++) {

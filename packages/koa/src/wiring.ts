@@ -14,6 +14,8 @@ export interface KoaContextLike {
   readonly req: IncomingMessage;
   /** Node's response. */
   readonly res: ServerResponse;
+  /** The koa application (its `emit('error', err, ctx)` is how koa reports request errors). */
+  readonly app?: unknown;
 }
 
 /** koa's `next`: runs the rest of the middleware chain. */
@@ -39,7 +41,7 @@ export interface KoaWiring {
 
 type RouteOf = (ctx: KoaContextLike) => string | undefined;
 
-const kErrorsHooked = Symbol.for('sofa-tracer.koa.onerrorHooked');
+const kErrorsHooked = Symbol.for('sofa-tracer.koa.errorsHooked');
 
 function selfLogError(tracer: Tracer, what: string, e: unknown): void {
   try {
@@ -78,27 +80,28 @@ export function createKoaServerTracing(tracer: Tracer, options: HttpServerTracin
   });
 }
 
-type OnError = (this: unknown, err: unknown) => unknown;
+type Emit = (this: unknown, event: unknown, ...args: unknown[]) => unknown;
 
 /**
- * Wraps `ctx.onerror` of one koa app once (on `app.context`, the prototype of its contexts):
- * koa routes every error there — rejections of the middleware chain and errors of streamed bodies
- * after the chain returned, which no middleware sees. The error is recorded, then handed to the
- * original `onerror` unchanged. Untraced requests pay one symbol lookup.
+ * Wraps `app.emit` of one koa app once: koa reports every request error as
+ * `app.emit('error', err, ctx)` — from `ctx.onerror` (rejections of the middleware chain, errors of
+ * streamed bodies after the chain returned, which no middleware sees; egg's onerror too), and
+ * from error middlewares that follow koa's convention of re-emitting what they caught. The error
+ * is recorded on the request's span, then emitted unchanged. Other events pass straight through.
  */
-function hookOnerror(proto: Record<PropertyKey, unknown> | null): void {
-  if (proto === null || proto === Object.prototype || proto[kErrorsHooked] === true) return;
-  const original = proto.onerror;
+function hookAppErrors(app: Record<PropertyKey, unknown>): void {
+  if (app[kErrorsHooked] === true) return;
+  const original = app.emit;
   if (typeof original !== 'function') return;
-  proto[kErrorsHooked] = true;
-  proto.onerror = function sofaTracedOnerror(this: unknown, err: unknown): unknown {
-    if (err !== null && err !== undefined) {
-      const req = (this as Partial<KoaContextLike> | null)?.req;
+  app[kErrorsHooked] = true;
+  app.emit = function sofaTracedEmit(this: unknown, event: unknown, err: unknown, ctx: unknown): unknown {
+    if (event === 'error' && ctx !== null && typeof ctx === 'object') {
+      const req = (ctx as Partial<KoaContextLike>).req;
       const st = req !== undefined && req !== null ? getHttpServerSpan(req) : undefined;
       if (st !== undefined && !st.finished) st.recordError(err);
     }
     // eslint-disable-next-line prefer-rest-params -- forwards the exact call without allocating an array
-    return Reflect.apply(original as OnError, this, arguments);
+    return Reflect.apply(original as Emit, this, arguments);
   };
 }
 
@@ -118,16 +121,16 @@ export function koaServerMiddleware(tracing: HttpServerTracing, wiring: KoaWirin
   const tracer = tracing.tracer;
   const routeOf: RouteOf = typeof wiring.routeOf === 'function' ? wiring.routeOf.bind(wiring) : routerRouteOf;
   const onSpan = typeof wiring.onSpan === 'function' ? wiring.onSpan.bind(wiring) : undefined;
-  let lastProto: unknown = undefined;
+  let lastApp: unknown = undefined;
 
   return async function sofaTracerKoa(ctx: KoaContextLike, next: KoaNext): Promise<void> {
-    const proto = Object.getPrototypeOf(ctx) as Record<PropertyKey, unknown> | null;
-    if (proto !== lastProto) {
-      lastProto = proto;
+    const app = ctx.app;
+    if (app !== lastApp) {
+      lastApp = app;
       try {
-        hookOnerror(proto);
+        if (app !== null && typeof app === 'object') hookAppErrors(app as Record<PropertyKey, unknown>);
       } catch (e) {
-        selfLogError(tracer, 'could not hook ctx.onerror; body stream errors are not recorded', e);
+        selfLogError(tracer, 'could not hook app.emit; errors reported only through it are not recorded', e);
       }
     }
     const st = tracing.start(ctx.req, ctx.res);

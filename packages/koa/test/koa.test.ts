@@ -46,6 +46,13 @@ describe.each(KOA_VERSIONS)('%s', (label, loadKoa) => {
           ctx.body = 'sorry';
           return;
         }
+        if (ctx.path === '/reported') {
+          // koa's convention for error middlewares: answer, and report the error to the app
+          ctx.status = 502;
+          ctx.body = 'reported';
+          ctx.app.emit('error', e, ctx);
+          return;
+        }
         throw e;
       }
     });
@@ -69,6 +76,9 @@ describe.each(KOA_VERSIONS)('%s', (label, loadKoa) => {
     r.get('/teapot', (ctx: Ctx) => ctx.throw(418, 'short and stout'));
     r.get('/swallowed', () => {
       throw new Error('hidden by middleware');
+    });
+    r.get('/reported', () => {
+      throw new Error('caught and reported');
     });
     r.get('/five-hundred', (ctx: Ctx) => {
       ctx.status = 500;
@@ -241,6 +251,14 @@ describe.each(KOA_VERSIONS)('%s', (label, loadKoa) => {
       }),
     ]);
     expect(of('/five-hundred')).toEqual([expect.objectContaining({ count: 1, success: 'N' })]);
+  });
+
+  it('an error caught by a middleware that reports it (app.emit error) is recorded', async () => {
+    const res = await fetch(base + '/reported');
+    expect([res.status, await res.text()]).toEqual([502, 'reported']);
+    expect(seenByAppError).toHaveLength(1);
+    expect(await lineFor('/reported')).toMatchObject({ 'result.code': '502', error: 'caught and reported' });
+    expect(await lineFor('/swallowed')).toMatchObject({ error: '' });
   });
 
   it('an error of a streamed body (after the middleware chain returned) is recorded', async () => {
