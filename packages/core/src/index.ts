@@ -23,3 +23,4 @@ export * from './ids';
 export * from './propagation';
 export * from './log';
 export * from './http';
+export * from './messaging/kafka';
