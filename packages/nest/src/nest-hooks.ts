@@ -50,13 +50,32 @@ function patchCreate(proto: Record<PropertyKey, unknown>): void {
   };
 }
 
+/**
+ * What the `error` field shows. An HttpException whose response lists several messages (what
+ * `ValidationPipe` throws: `message: ['name must be a string', …]`, while `error.message` is just
+ * "Bad Request Exception") is recorded as an Error with those messages joined, its `cause` the
+ * original; anything else as it is. Nest's filters always get the original.
+ */
+function recordedError(exception: unknown): unknown {
+  if (!(exception instanceof Error)) return exception;
+  const getResponse = (exception as { getResponse?: unknown }).getResponse;
+  if (typeof getResponse !== 'function') return exception;
+  const body = getResponse.call(exception) as { message?: unknown } | null | undefined;
+  const list = body !== null && typeof body === 'object' ? body.message : undefined;
+  if (!Array.isArray(list) || list.length === 0) return exception;
+  const described = new Error(list.map(String).join('; '), { cause: exception });
+  described.name = exception.name;
+  if (exception.stack !== undefined) described.stack = exception.stack;
+  return described;
+}
+
 function patchNext(proto: Record<PropertyKey, unknown>): void {
   const original = proto.next as Fn;
   proto.next = function sofaTracedNext(this: unknown, exception: unknown, host: unknown) {
     try {
       const h = host as { getArgByIndex?: (i: number) => unknown } | undefined;
       const st = requestState(typeof h?.getArgByIndex === 'function' ? h.getArgByIndex(0) : undefined);
-      if (st !== undefined) st.recordError(exception);
+      if (st !== undefined) st.recordError(recordedError(exception));
     } catch {
       // recording must never change what Nest does with the error
     }

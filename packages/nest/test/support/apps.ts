@@ -2,6 +2,7 @@
 // exception classes below are those of the Nest major under test.
 import 'reflect-metadata';
 import {
+  BadRequestException,
   Body,
   Catch,
   Controller,
@@ -129,6 +130,12 @@ export class UsersController {
   async create(@Body() body: Record<string, unknown>): Promise<unknown> {
     await this.users.save(body);
     return { received: body, spanId: this.tracer.spanId };
+  }
+
+  @Get('validate/body')
+  validate(): never {
+    // the shape ValidationPipe throws (class-validator messages)
+    throw new BadRequestException(['name must be a string', 'age must not be less than 0']);
   }
 
   @Get(':id/missing')

@@ -251,6 +251,17 @@ export function defineSuite(version: NestVersion, platform: Platform): void {
       });
     });
 
+    it('joins the messages of a validation-style HttpException (ValidationPipe) in the error field', async () => {
+      const r = await call('/api/v1/users/validate/body');
+      expect(r.status).toBe(400);
+      expect(JSON.parse(r.body).message).toEqual(['name must be a string', 'age must not be less than 0']);
+      const d = await digestOf(await serverSpan());
+      expect(d).toMatchObject({
+        'result.code': '400',
+        error: 'name must be a string; age must not be less than 0',
+      });
+    });
+
     it('records any other error as 500 with its message', async () => {
       expect((await call('/api/v1/users/crash/disk')).status).toBe(500);
       const d = await digestOf(await serverSpan());
