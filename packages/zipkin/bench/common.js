@@ -11,7 +11,12 @@ const zipkin = require(path.join(root, 'zipkin', 'dist', 'index.js'));
 function span(i, sampled = true) {
   const client = i % 3 === 2;
   const spanId = client ? '0.1.1.' + (i % 7) : '0.1.1';
-  const ctx = new core.SpanContext('0a0fe92715674779853271002' + String(10000 + (i % 50000)).slice(-5), spanId, spanId.slice(0, spanId.lastIndexOf('.')), sampled);
+  const ctx = new core.SpanContext(
+    '0a0fe92715674779853271002' + String(10000 + (i % 50000)).slice(-5),
+    spanId,
+    spanId.slice(0, spanId.lastIndexOf('.')),
+    sampled,
+  );
   const start = Date.now();
   return {
     operationName: client ? 'GET' : 'GET /users/:id',
@@ -24,8 +29,22 @@ function span(i, sampled = true) {
     resultCode: '200',
     error: undefined,
     tags: client
-      ? { 'request.url': 'http://10.0.0.2:8080/items/42', method: 'GET', 'req.size.bytes': 0, 'resp.size.bytes': 512, 'remote.app': '', 'remote.host': '10.0.0.2:8080' }
-      : { 'request.url': 'http://shop/users/42', method: 'GET', 'req.size.bytes': -1, 'resp.size.bytes': 1024, error: '', route: '/users/:id' },
+      ? {
+          'request.url': 'http://10.0.0.2:8080/items/42',
+          method: 'GET',
+          'req.size.bytes': 0,
+          'resp.size.bytes': 512,
+          'remote.app': '',
+          'remote.host': '10.0.0.2:8080',
+        }
+      : {
+          'request.url': 'http://shop/users/42',
+          method: 'GET',
+          'req.size.bytes': -1,
+          'resp.size.bytes': 1024,
+          error: '',
+          route: '/users/:id',
+        },
     logs: [],
     threadName: 'main',
     finished: true,

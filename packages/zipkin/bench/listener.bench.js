@@ -26,10 +26,24 @@ function measure(name, makeReporter, spans) {
   const port = await deadPort();
   const sampled = Array.from({ length: 64 }, (_, i) => span(i));
   const unsampled = Array.from({ length: 64 }, (_, i) => span(i, false));
-  const base = { baseUrl: `http://127.0.0.1:${port}`, flushIntervalMs: 600_000, closeTimeoutMs: 0, reportIntervalMs: 600_000, selfLog: { info() {}, warn() {}, error() {}, flush: async () => {}, close: async () => {} } };
+  const base = {
+    baseUrl: `http://127.0.0.1:${port}`,
+    flushIntervalMs: 600_000,
+    closeTimeoutMs: 0,
+    reportIntervalMs: 600_000,
+    selfLog: { info() {}, warn() {}, error() {}, flush: async () => {}, close: async () => {} },
+  };
   const result = {
-    enqueueNs: measure('sampled span: map + JSON encode + enqueue', () => zipkin.zipkinReporter({ ...base, maxQueueSpans: 10_000_000, maxQueueBytes: 1024 * 1024 * 1024 }), sampled),
-    dropNs: measure('sampled span, queue full (collector down): counted drop', () => zipkin.zipkinReporter({ ...base, maxQueueSpans: 1000 }), sampled),
+    enqueueNs: measure(
+      'sampled span: map + JSON encode + enqueue',
+      () => zipkin.zipkinReporter({ ...base, maxQueueSpans: 10_000_000, maxQueueBytes: 1024 * 1024 * 1024 }),
+      sampled,
+    ),
+    dropNs: measure(
+      'sampled span, queue full (collector down): counted drop',
+      () => zipkin.zipkinReporter({ ...base, maxQueueSpans: 1000 }),
+      sampled,
+    ),
     unsampledNs: measure('unsampled span', () => zipkin.zipkinReporter(base), unsampled),
   };
   const one = JSON.stringify(zipkin.toZipkinSpan(sampled[0], '10.0.0.1'));

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import {
   localIpv4,
   runWithSpan,
@@ -43,7 +44,7 @@ export interface ZipkinReporter extends SpanListener {
   stats(): ZipkinStats;
   /** Calls `listener(count, reason)` for every drop (what the Lookout drop metric uses); returns a remover. */
   onDrop(listener: DropListener): () => void;
-  /** Sends everything queued now; resolves when the queue is empty or the send loop gave up. */
+  /** Sends everything queued now; resolves when the queue is empty, or at once while sending is paused after an outage. */
   flush(): Promise<void>;
   /** Stops accepting spans, flushes within `closeTimeoutMs`, counts the rest as dropped. Idempotent. */
   close(): Promise<void>;
@@ -75,9 +76,14 @@ class HttpZipkinReporter implements ZipkinReporter {
   private loop: Promise<void> | undefined;
   private kickScheduled = false;
   private closing: Promise<void> | undefined;
+  private closeRequested = false;
   private deadlinePassed = false;
   private wakeSleep: (() => void) | undefined;
   private messageBytes: number;
+  /** Batches in a row that failed every try: the collector is down, not blipping. */
+  private downStreak = 0;
+  /** Monotonic ms before which no batch is tried (the queue fills and drops cheaply meanwhile). */
+  private pausedUntil = 0;
   private reported = 0;
   private sent = 0;
   private inFlight = 0;
@@ -110,7 +116,7 @@ class HttpZipkinReporter implements ZipkinReporter {
     if (!this.config.enabled) return;
     if (!span.context().sampled) return;
     this.reported++;
-    if (this.closing !== undefined) {
+    if (this.closeRequested) {
       this.drops.drop(1, 'closed');
       return;
     }
@@ -169,14 +175,23 @@ class HttpZipkinReporter implements ZipkinReporter {
   }
 
   async flush(): Promise<void> {
-    while (this.loop !== undefined || (this.queue.length > 0 && !this.deadlinePassed)) {
-      this.startLoop();
+    for (;;) {
+      if (this.loop === undefined) {
+        if (this.queue.length === 0 || this.deadlinePassed) return;
+        this.startLoop();
+        // paused after an outage: the queue stays for the tick that ends the pause
+        if (this.loop === undefined) return;
+      }
       await this.loop;
     }
   }
 
   close(): Promise<void> {
-    this.closing ??= this.doClose();
+    if (this.closing === undefined) {
+      // set before doClose() runs: its synchronous part already needs to know
+      this.closeRequested = true;
+      this.closing = this.doClose();
+    }
     return this.closing;
   }
 
@@ -210,6 +225,7 @@ class HttpZipkinReporter implements ZipkinReporter {
 
   private startLoop(): void {
     if (this.loop !== undefined || this.deadlinePassed) return;
+    if (!this.closeRequested && performance.now() < this.pausedUntil) return;
     this.loop = this.drain().finally(() => {
       this.loop = undefined;
     });
@@ -222,8 +238,9 @@ class HttpZipkinReporter implements ZipkinReporter {
     while (
       this.queue.length > 0 &&
       !this.deadlinePassed &&
-      (budget > 0 || this.queue.bytes >= this.messageBytes || this.closing !== undefined)
+      (budget > 0 || this.queue.bytes >= this.messageBytes || this.closeRequested)
     ) {
+      if (!this.closeRequested && performance.now() < this.pausedUntil) return;
       const batch = this.queue.take(this.messageBytes);
       budget -= batch.spans.length;
       this.inFlight = batch.spans.length;
@@ -251,6 +268,8 @@ class HttpZipkinReporter implements ZipkinReporter {
       this.requests++;
       const outcome = await this.sender.send(body);
       if (outcome.kind === 'ok') {
+        this.downStreak = 0;
+        this.pausedUntil = 0;
         this.sent += n;
         this.inFlight -= n;
         return;
@@ -282,9 +301,16 @@ class HttpZipkinReporter implements ZipkinReporter {
         this.inFlight -= n;
         return;
       }
-      if (attempt >= this.config.maxRetries) {
+      // Closing while the collector is known down: one try per batch, the deadline is short.
+      const retries = this.closeRequested && this.downStreak > 0 ? 0 : this.config.maxRetries;
+      if (attempt >= retries) {
         this.drops.drop(n, 'send_failed', outcome.detail);
         this.inFlight -= n;
+        // Down, not blipping: pause before the next batch (doubling), so an outage costs a few
+        // connection attempts and cheap queue-full drops rather than encoding spans to lose them.
+        this.downStreak++;
+        this.pausedUntil =
+          performance.now() + backoff(this.config.retryBackoffMs, this.config.maxRetries + this.downStreak);
         return;
       }
       this.drops.noteError(outcome.detail);

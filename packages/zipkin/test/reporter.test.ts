@@ -156,6 +156,32 @@ describe('zipkin reporter: a collector that fails', () => {
     expect(second.stats().droppedBy).toMatchObject({ send_failed: 4 });
   });
 
+  it('an outage pauses sending between batches (doubling), and delivery resumes when the collector is back', async () => {
+    receiver.respond = () => 'destroy';
+    const { reporter } = testReporter(
+      { baseUrl: receiver.baseUrl, maxRetries: 0, retryBackoffMs: 10 },
+      opened,
+    );
+    const t0 = Date.now();
+    let i = 1;
+    while (Date.now() - t0 < 400) {
+      reportSpans(reporter, 2, {}, i);
+      i += 2;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    // without the pause every 20 ms tick would try a batch (about 20 requests)
+    expect(receiver.requests.length).toBeGreaterThan(0);
+    expect(receiver.requests.length).toBeLessThan(10);
+    receiver.respond = () => 202;
+    reportSpans(reporter, 3, {}, 1000);
+    await until(() => reporter.stats().queuedSpans === 0 && reporter.stats().sent >= 3, 'delivery resumed');
+    expect(receiver.spans.map((s) => (s.tags as Record<string, string>)['origin.span.id'])).toContain(
+      '0.1002',
+    );
+    const s = reporter.stats();
+    expect(s.reported).toBe(s.sent + s.dropped);
+  });
+
   it('bounded queue (spans and bytes): drops past the bounds are counted exactly, every span accounted for', async () => {
     receiver.respond = () => 'hang';
     const bySpans = testReporter(
