@@ -6,3 +6,4 @@ here="$(cd "$(dirname "$0")" && pwd)"
 if [ -x "$here/prometheus/install.sh" ]; then
   bash "$here/prometheus/install.sh"
 fi
+if [ -x "$here/kafka/install.sh" ]; then bash "$here/kafka/install.sh"; fi  # librdkafka mock broker (kafka tests)
