@@ -1,9 +1,5 @@
 import { channel } from 'node:diagnostics_channel';
-import {
-  KAFKA_CHANNELS,
-  type KafkaAssignmentEvent,
-  type KafkaBatchEvent,
-} from '@sofa-tracer/core';
+import { KAFKA_CHANNELS, type KafkaAssignmentEvent, type KafkaBatchEvent } from '@sofa-tracer/core';
 import type { ConsumerLike, InstrumentationEvent } from './kafkajs-types';
 import type { KafkaTracing } from './tracing';
 

@@ -28,7 +28,7 @@ const messageSpans = new WeakMap<object, Span>();
  * (`undefined` outside one, or before the message's turn). Make it current with
  * `tracer.withSpan(span, fn)` so the calls that handle the message join its trace.
  */
-export function kafkaMessageSpan(message: ConsumedMessage): Span | undefined {
+export function kafkaMessageSpan(message: object): Span | undefined {
   return message !== null && typeof message === 'object' ? messageSpans.get(message) : undefined;
 }
 
@@ -220,10 +220,12 @@ function traceEachBatch(
 
 /** Wraps a new consumer's `run` (handlers traced) and feeds its batch events to the lag channels. */
 export function wrapConsumer(tracing: KafkaTracing, consumer: ConsumerLike, groupId: string): ConsumerLike {
-  if (consumer === null || typeof consumer !== 'object' || typeof consumer.run !== 'function') return consumer;
+  if (consumer === null || typeof consumer !== 'object' || typeof consumer.run !== 'function')
+    return consumer;
   const run = consumer.run;
   consumer.run = function tracedRun(this: ConsumerLike, config?: ConsumerRunConfig) {
-    if (!tracing.active || config === null || typeof config !== 'object') return run.call(this ?? consumer, config);
+    if (!tracing.active || config === null || typeof config !== 'object')
+      return run.call(this ?? consumer, config);
     const traced: ConsumerRunConfig = { ...config };
     if (typeof config.eachMessage === 'function')
       traced.eachMessage = traceEachMessage(tracing, groupId, config.eachMessage);

@@ -33,12 +33,16 @@ export function validateOptions(options: InstrumentKafkaOptions): void {
   }
   if (options.requireParent !== undefined && typeof options.requireParent !== 'boolean')
     throw new ConfigError('requireParent', options.requireParent, 'true or false');
-  if (options.tracer !== undefined && (options.tracer === null || typeof options.tracer.startSpan !== 'function'))
+  if (
+    options.tracer !== undefined &&
+    (options.tracer === null || typeof options.tracer.startSpan !== 'function')
+  )
     throw new ConfigError('tracer', options.tracer, 'a @sofa-tracer/core Tracer');
   if (options.kafkajs !== undefined) {
     const list = Array.isArray(options.kafkajs) ? options.kafkajs : [options.kafkajs];
-    for (const m of list as unknown[]) if (!isKafkaModule(m))
-      throw new ConfigError('kafkajs', '(object)', 'a kafkajs-compatible module with a Kafka class');
+    for (const m of list as unknown[])
+      if (!isKafkaModule(m))
+        throw new ConfigError('kafkajs', '(object)', 'a kafkajs-compatible module with a Kafka class');
   }
 }
 

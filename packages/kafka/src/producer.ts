@@ -47,7 +47,12 @@ export function withRecordingPartitioner(
     const partitioner = factory();
     return (args: PartitionerArgs) => {
       const p = partitioner(args);
-      if (args !== null && typeof args === 'object' && typeof args.message === 'object' && args.message !== null)
+      if (
+        args !== null &&
+        typeof args === 'object' &&
+        typeof args.message === 'object' &&
+        args.message !== null
+      )
         chosenPartition.set(args.message, p);
       return p;
     };
@@ -74,7 +79,12 @@ class SendTracer {
   /** A traced `send(record)`. */
   send(target: Sender, original: Sender['send'], record: ProducerRecord): Promise<RecordMetadata[]> {
     const tracer = this.tracing.tracer();
-    if (tracer === undefined || record === null || typeof record !== 'object' || !Array.isArray(record.messages))
+    if (
+      tracer === undefined ||
+      record === null ||
+      typeof record !== 'object' ||
+      !Array.isArray(record.messages)
+    )
       return original.call(target, record);
     const pending: Pending[] = [];
     let traced: ProducerRecord;
@@ -90,7 +100,12 @@ class SendTracer {
   /** A traced `sendBatch({ topicMessages })`. */
   sendBatch(target: Sender, original: Sender['sendBatch'], batch: ProducerBatch): Promise<RecordMetadata[]> {
     const tracer = this.tracing.tracer();
-    if (tracer === undefined || batch === null || typeof batch !== 'object' || !Array.isArray(batch.topicMessages))
+    if (
+      tracer === undefined ||
+      batch === null ||
+      typeof batch !== 'object' ||
+      !Array.isArray(batch.topicMessages)
+    )
       return original.call(target, batch);
     const pending: Pending[] = [];
     let traced: ProducerBatch;
@@ -199,7 +214,11 @@ function publishOffsets(pending: Pending[], metadata: RecordMetadata[]): void {
     const base = Number(md.baseOffset);
     const count = counts.get(md.topicName + '\u0000' + md.partition);
     if (!Number.isFinite(base) || base < 0 || count === undefined) continue;
-    const event: KafkaProducedEvent = { topic: md.topicName, partition: md.partition, nextOffset: base + count };
+    const event: KafkaProducedEvent = {
+      topic: md.topicName,
+      partition: md.partition,
+      nextOffset: base + count,
+    };
     producedChannel.publish(event);
   }
 }

@@ -1,10 +1,4 @@
-import {
-  Propagator,
-  tryGetTracer,
-  type Carrier,
-  type SpanContext,
-  type Tracer,
-} from '@sofa-tracer/core';
+import { Propagator, tryGetTracer, type Carrier, type SpanContext, type Tracer } from '@sofa-tracer/core';
 import { KAFKA_CONSUME_LOG_TYPE, KAFKA_SEND_LOG_TYPE } from './log-types';
 import type { InstrumentKafkaOptions } from './options';
 

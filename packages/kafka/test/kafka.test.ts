@@ -26,8 +26,7 @@ let failOnce = new Set<string>();
 
 function strHeaders(h: IHeaders | undefined): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(h ?? {}))
-    out[k] = Array.isArray(v) ? v.map(String) : String(v);
+  for (const [k, v] of Object.entries(h ?? {})) out[k] = Array.isArray(v) ? v.map(String) : String(v);
   return out;
 }
 
@@ -36,9 +35,7 @@ function consumed(key: string): EachMessagePayload[] {
 }
 
 function spansOf(logType: string, key?: string): ReadableSpan[] {
-  return t.spans.filter(
-    (s) => s.logType === logType && (key === undefined || s.tags['test.key'] === key),
-  );
+  return t.spans.filter((s) => s.logType === logType && (key === undefined || s.tags['test.key'] === key));
 }
 
 beforeAll(async () => {
@@ -102,26 +99,60 @@ describe('produce → consume in one trace', () => {
 
     const [send] = (await t.digest(SEND)).filter((l) => l.traceId === traceId);
     expect(Object.keys(send)).toEqual([
-      'time', 'local.app', 'traceId', 'spanId', 'span.kind', 'result.code', 'current.thread.name',
-      'time.cost.milliseconds', 'kafka.topic', 'kafka.partition', 'error', 'sys.baggage', 'biz.baggage',
+      'time',
+      'local.app',
+      'traceId',
+      'spanId',
+      'span.kind',
+      'result.code',
+      'current.thread.name',
+      'time.cost.milliseconds',
+      'kafka.topic',
+      'kafka.partition',
+      'error',
+      'sys.baggage',
+      'biz.baggage',
     ]);
     expect(send).toMatchObject({
-      'local.app': 'order-service', spanId: '0.1', 'span.kind': 'producer', 'result.code': '00',
-      'kafka.topic': topic, error: '', 'biz.baggage': 'user=a%26b%3Dc%25&',
+      'local.app': 'order-service',
+      spanId: '0.1',
+      'span.kind': 'producer',
+      'result.code': '00',
+      'kafka.topic': topic,
+      error: '',
+      'biz.baggage': 'user=a%26b%3Dc%25&',
     });
-    await eventually(async () => (await t.digest(CONSUME)).some((l) => l.traceId === traceId), 'consume digest');
+    await eventually(
+      async () => (await t.digest(CONSUME)).some((l) => l.traceId === traceId),
+      'consume digest',
+    );
     const [recv] = (await t.digest(CONSUME)).filter((l) => l.traceId === traceId);
     const partition = consumed(key)[0].partition;
     // the partition the broker really used (Java writes -1)
     expect(send['kafka.partition']).toBe(partition);
     expect(Object.keys(recv)).toEqual([
-      'time', 'local.app', 'traceId', 'spanId', 'span.kind', 'result.code', 'current.thread.name',
-      'time.cost.milliseconds', 'kafka.topic', 'kafka.partition', 'kafka.offset', 'error', 'sys.baggage',
+      'time',
+      'local.app',
+      'traceId',
+      'spanId',
+      'span.kind',
+      'result.code',
+      'current.thread.name',
+      'time.cost.milliseconds',
+      'kafka.topic',
+      'kafka.partition',
+      'kafka.offset',
+      'error',
+      'sys.baggage',
       'biz.baggage',
     ]);
     expect(recv).toMatchObject({
-      spanId: '0.1.1', 'span.kind': 'consumer', 'result.code': '00', 'kafka.topic': topic,
-      'kafka.partition': partition, 'kafka.offset': Number(consumed(key)[0].message.offset),
+      spanId: '0.1.1',
+      'span.kind': 'consumer',
+      'result.code': '00',
+      'kafka.topic': topic,
+      'kafka.partition': partition,
+      'kafka.offset': Number(consumed(key)[0].message.offset),
       'biz.baggage': 'user=a%26b%3Dc%25&',
     });
     // the consume span is current in the handler; calls it makes are its children
@@ -152,7 +183,10 @@ describe('produce → consume in one trace', () => {
         },
       ],
     });
-    await eventually(async () => (await t.digest(CONSUME)).some((l) => l.traceId === javaTrace), 'consume line');
+    await eventually(
+      async () => (await t.digest(CONSUME)).some((l) => l.traceId === javaTrace),
+      'consume line',
+    );
     const [line] = (await t.digest(CONSUME)).filter((l) => l.traceId === javaTrace);
     expect(line).toMatchObject({ spanId: '0.2.1', 'result.code': '00', 'sys.baggage': 'zone=gz%26sh&' });
     expect(line['biz.baggage']).toBe('order=o%3D1&');
@@ -207,7 +241,13 @@ describe('producer', () => {
     const before = spansOf('kafkamq-send').length;
     const md = await producer.sendBatch({
       topicMessages: [
-        { topic, messages: [{ key: 'a', value: '1' }, { key: 'b', value: '2', partition: 2 }] },
+        {
+          topic,
+          messages: [
+            { key: 'a', value: '1' },
+            { key: 'b', value: '2', partition: 2 },
+          ],
+        },
         { topic: other, messages: [{ key: 'c', value: '3', partition: 1 }] },
       ],
     });
@@ -226,7 +266,9 @@ describe('producer', () => {
     await producer.send({ topic, messages: [message] });
     await producer.send({ topic, messages: [message] });
     await eventually(() => consumed(key).length === 2, 'both copies');
-    const sends = spansOf('kafkamq-send').filter((s) => s.tags['kafka.topic'] === topic).slice(-2);
+    const sends = spansOf('kafkamq-send')
+      .filter((s) => s.tags['kafka.topic'] === topic)
+      .slice(-2);
     for (const [i, p] of consumed(key).entries()) {
       const h = strHeaders(p.message.headers);
       expect(h['X-B3-TraceId']).toBe(sends[i].context().traceId);
@@ -249,8 +291,14 @@ describe('producer', () => {
     expect(span.error).toBe(caught);
     expect(span.resultCode).toBe('99');
     expect(span.tags['kafka.partition']).toBe(-1);
-    const line = (await t.digest(SEND)).find((l) => l.spanId === span.context().spanId && l.traceId === span.context().traceId);
-    expect(line).toMatchObject({ 'result.code': '99', error: (caught as Error).message, 'kafka.partition': -1 });
+    const line = (await t.digest(SEND)).find(
+      (l) => l.spanId === span.context().spanId && l.traceId === span.context().traceId,
+    );
+    expect(line).toMatchObject({
+      'result.code': '99',
+      error: (caught as Error).message,
+      'kafka.partition': -1,
+    });
   });
 });
 
@@ -287,13 +335,18 @@ describe('eachBatch', () => {
         },
       });
       await eventually(
-        () => resolvedAll && t.spans.filter((s) => s.logType === 'kafkamq-consume' && s.tags['kafka.topic'] === batchTopic).length === 3,
+        () =>
+          resolvedAll &&
+          t.spans.filter((s) => s.logType === 'kafkamq-consume' && s.tags['kafka.topic'] === batchTopic)
+            .length === 3,
         'batch spans',
       );
     } finally {
       await c.disconnect();
     }
-    const spans = t.spans.filter((s) => s.logType === 'kafkamq-consume' && s.tags['kafka.topic'] === batchTopic);
+    const spans = t.spans.filter(
+      (s) => s.logType === 'kafkamq-consume' && s.tags['kafka.topic'] === batchTopic,
+    );
     expect(spans.map((s) => s.context().traceId)).toEqual(traces);
     expect(spans.map((s) => s.context().spanId)).toEqual(['0.1.1', '0.1.1', '0.1.1']);
     for (const s of spans) {

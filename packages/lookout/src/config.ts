@@ -4,6 +4,7 @@ import type { LookoutLogger } from './api/types';
 import type { GatewayOptions } from './export/gateway';
 import type { PushgatewayOptions } from './export/pushgateway';
 import type { SpanMetricsOptions } from './spans/span-metrics';
+import type { KafkaMetricsOptions } from './kafka/kafka-metrics';
 
 /** The part of the core tracer Lookout uses (a `@sofa-tracer/core` Tracer satisfies it). */
 export interface TracerLike {
@@ -40,6 +41,8 @@ export interface LookoutOptions {
   spanMetrics?: boolean | SpanMetricsOptions;
   /** Node runtime metrics. Env `SOFA_LOOKOUT_RUNTIME_METRICS`. Default true. */
   runtimeMetrics?: boolean;
+  /** Kafka metrics from `@sofa-tracer/kafka` (rates, latency, consumer-group lag); `false` disables. Env `SOFA_LOOKOUT_KAFKA_METRICS`. Default true. */
+  kafkaMetrics?: boolean | KafkaMetricsOptions;
   /** Push to a Lookout gateway. Env `SOFA_LOOKOUT_GATEWAY_ADDRESS`. Default off. */
   gateway?: GatewayOptions | false;
   /** Push to a Prometheus Pushgateway. Env `SOFA_LOOKOUT_PUSHGATEWAY_URL`, `…_JOB`, `…_INTERVAL_MS`. Default off. */
@@ -65,6 +68,7 @@ export interface ResolvedLookoutConfig {
   instanceId: string | undefined;
   spanMetrics: SpanMetricsOptions | false;
   runtimeMetrics: boolean;
+  kafkaMetrics: KafkaMetricsOptions | false;
   gateway: GatewayOptions | false;
   pushgateway: PushgatewayOptions | false;
 }
@@ -179,6 +183,13 @@ export function resolveLookoutConfig(
       nonBlank(options.instanceId) ?? nonBlank(env.SOFA_LOOKOUT_INSTANCE_ID) ?? nonBlank(env.INSTANCE_ID),
     spanMetrics,
     runtimeMetrics: options.runtimeMetrics ?? envBool(env, 'SOFA_LOOKOUT_RUNTIME_METRICS', warn) ?? true,
+    kafkaMetrics:
+      options.kafkaMetrics === false ||
+      (options.kafkaMetrics === undefined && envBool(env, 'SOFA_LOOKOUT_KAFKA_METRICS', warn) === false)
+        ? false
+        : typeof options.kafkaMetrics === 'object'
+          ? options.kafkaMetrics
+          : {},
     gateway,
     pushgateway,
   };

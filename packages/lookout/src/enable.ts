@@ -22,6 +22,7 @@ import { PushgatewayPusher } from './export/pushgateway';
 import { renderExposition, type Exposition } from './prom/exposition';
 import { registerRuntimeMetrics } from './runtime/runtime-metrics';
 import { SpanMetricsListener } from './spans/span-metrics';
+import { KafkaMetrics } from './kafka/kafka-metrics';
 
 /** What {@link enableLookout} returns. */
 export interface Lookout {
@@ -37,6 +38,8 @@ export interface Lookout {
   readonly koaMiddleware: (ctx: KoaLikeContext) => Promise<void>;
   /** The span listener (undefined when span metrics are off or no tracer was available). */
   readonly spanListener: SpanMetricsListener | undefined;
+  /** Kafka metrics (undefined when off): rates and latency from Kafka spans, lag from `@sofa-tracer/kafka`'s channels. */
+  readonly kafkaMetrics: KafkaMetrics | undefined;
   /** The Lookout gateway reporter, when configured. */
   readonly gateway: GatewayReporter | undefined;
   /** The Pushgateway pusher, when configured. */
@@ -110,6 +113,12 @@ export function enableLookout(options: LookoutOptions = {}): Lookout {
     tracer.addSpanListener(spanListener);
   }
 
+  let kafkaMetrics: KafkaMetrics | undefined;
+  if (config.kafkaMetrics) {
+    kafkaMetrics = new KafkaMetrics(registry, config.kafkaMetrics).subscribe();
+    if (tracer) tracer.addSpanListener(kafkaMetrics);
+  }
+
   const server =
     config.port === false
       ? undefined
@@ -153,6 +162,7 @@ export function enableLookout(options: LookoutOptions = {}): Lookout {
     handler: createMetricsHandler(registry.prometheus),
     koaMiddleware: createKoaMetricsMiddleware(registry.prometheus),
     spanListener,
+    kafkaMetrics,
     gateway,
     pushgateway,
     address: () => (server ? server.ready : Promise.resolve(null)),
@@ -160,6 +170,10 @@ export function enableLookout(options: LookoutOptions = {}): Lookout {
     close() {
       closing ??= (async () => {
         if (spanListener && tracer) tracer.removeSpanListener(spanListener);
+        if (kafkaMetrics) {
+          kafkaMetrics.close();
+          if (tracer) tracer.removeSpanListener(kafkaMetrics);
+        }
         await Promise.all([server?.close(), gateway?.stop(), pushgateway?.close()]);
       })();
       return closing;

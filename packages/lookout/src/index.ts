@@ -63,3 +63,10 @@ export {
   ZIPKIN_QUEUE_METRIC,
   type ZipkinDropSource,
 } from './reporters/zipkin-metrics';
+export {
+  KafkaMetrics,
+  KAFKA_METRICS,
+  DEFAULT_LATENCY_BUCKETS,
+  type KafkaMetricsOptions,
+} from './kafka/kafka-metrics';
+export { ConsumerLag, KAFKA_LAG_METRICS } from './kafka/consumer-lag';

@@ -12,7 +12,12 @@ export function uniqueName(prefix: string): string {
 
 /** A kafkajs client of the mock broker. */
 export function kafkaClient(bootstrap: string): Kafka {
-  return new Kafka({ clientId: 'sofa-test', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 3 } });
+  return new Kafka({
+    clientId: 'sofa-test',
+    brokers: [bootstrap],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 3 },
+  });
 }
 
 /** Consumer settings the mock broker needs. */
@@ -45,7 +50,11 @@ export function joined(consumer: Consumer): Promise<void> {
 }
 
 /** Polls `fn` every 50 ms until it returns true (generous deadline for a loaded 2-core machine). */
-export async function eventually(fn: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+export async function eventually(
+  fn: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await fn())) {
     if (Date.now() > deadline) throw new Error('timed out waiting for ' + what);
