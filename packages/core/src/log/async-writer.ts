@@ -14,6 +14,8 @@ const fsOpen = promisify(fs.open);
 const fsClose = promisify(fs.close);
 const fsFstat = promisify(fs.fstat);
 const fsWrite = promisify(fs.write);
+const fsRead = promisify(fs.read);
+const fsFtruncate = promisify(fs.ftruncate);
 const fsp = fs.promises;
 
 /** Extra knobs of {@link AsyncLogWriter}; every one has a production default. */
@@ -94,6 +96,16 @@ export class AsyncLogWriter implements LogWriter {
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelay: number;
   private failing = false;
+  private readonly resumeLimiter: RateLimiter;
+  /**
+   * Set after a failed or short write and on opening a non-empty file: the file may end inside
+   * a line, which must be cut (or ended) before the next line is written.
+   */
+  private checkTail = false;
+  /** The bytes of a line cut short by the last failed write, and the file (ino/dev) they went to. */
+  private fragment: Buffer | undefined;
+  private fragmentIno = 0;
+  private fragmentDev = 0;
   private openError: unknown;
   private cleanupTimer: NodeJS.Timeout | undefined;
   private cleaning: Promise<void> | undefined;
@@ -131,6 +143,7 @@ export class AsyncLogWriter implements LogWriter {
     this.closeTimeoutMs = options.closeTimeoutMs ?? 5000;
     this.cleanupIntervalMs = options.cleanupIntervalMs ?? 3_600_000;
     this.limiter = new RateLimiter(options.warnIntervalMs ?? 10_000);
+    this.resumeLimiter = new RateLimiter(options.warnIntervalMs ?? 10_000);
     this.retryDelay = this.retryMinMs;
     this.queue = new LineQueue(Math.max(1, Math.floor(options.capacity) || 1));
     this.drops = new DropReporter(
@@ -226,6 +239,11 @@ export class AsyncLogWriter implements LogWriter {
         if (this.fd < 0) continue;
         // The queue may have been given up on (close timeout) while an open or roll was pending.
         if (this.queue.size === 0) break;
+        if (this.checkTail) await this.endOnLineBoundary();
+        if (this.fd < 0) {
+          this.scheduleRetry();
+          break;
+        }
         await this.writeBatch();
         if (this.fd < 0) {
           this.scheduleRetry();
@@ -247,20 +265,102 @@ export class AsyncLogWriter implements LogWriter {
     const n = batch.taken;
     const buffer = Buffer.from(batch.text, 'utf8');
     this.writeCalls++;
+    let offset = 0;
     try {
-      let offset = 0;
       while (offset < buffer.length) {
         const { bytesWritten } = await fsWrite(this.fd, buffer, offset, buffer.length - offset, null);
         offset += bytesWritten;
       }
       this.counters.written += n;
       this.retryDelay = this.retryMinMs;
+      if (this.failing) this.reportResumed();
     } catch (e) {
-      this.counters.failed += n;
+      // A short write (ENOSPC mid-batch) leaves whole lines, then maybe part of one: count the
+      // whole ones as written and remember the part, to cut it before the next write.
+      const whole = offset > 0 ? countLineEnds(buffer, offset) : { lines: 0, end: 0 };
+      // (a self-log entry with a stack spans several lines: never count more than were taken)
+      const lines = Math.min(whole.lines, n);
+      this.counters.written += lines;
+      this.counters.failed += n - lines;
+      if (offset > whole.end) {
+        this.fragment = Buffer.from(buffer.subarray(whole.end, offset));
+        this.fragmentIno = this.ino;
+        this.fragmentDev = this.dev;
+      }
+      this.checkTail = true;
       this.reportFailure('write', e);
       await this.closeFd();
     }
     this.settle(n);
+  }
+
+  /**
+   * Makes the file end on a line boundary before writing: the fragment a failed write left is
+   * cut off (when the file still ends with exactly those bytes: nobody appended after it), and a
+   * file that still ends inside a line (a fragment of another process, a crash) gets a line
+   * separator, so the next line starts on a line of its own. A failure here is a write failure.
+   */
+  private async endOnLineBoundary(): Promise<void> {
+    try {
+      const st = await fsFstat(this.fd);
+      if (st.isFile() && st.size > 0) {
+        const size = await this.cutFragment(st);
+        if (size > 0 && (await this.lastByte(st, size)) !== 0x0a) {
+          const sep = Buffer.from(this.separator, 'utf8');
+          let off = 0;
+          while (off < sep.length) off += (await fsWrite(this.fd, sep, off, sep.length - off, null)).bytesWritten;
+        }
+      }
+      this.fragment = undefined;
+      this.checkTail = false;
+    } catch (e) {
+      this.reportFailure('write', e);
+      await this.closeFd();
+    }
+  }
+
+  /** Truncates the fragment of the last failed write if the file ends with it; returns the size. */
+  private async cutFragment(st: fs.Stats): Promise<number> {
+    const frag = this.fragment;
+    if (frag === undefined || st.ino !== this.fragmentIno || st.dev !== this.fragmentDev) return st.size;
+    if (st.size < frag.length) return st.size;
+    const tail = await this.readAt(st, st.size - frag.length, frag.length);
+    if (tail === undefined || !tail.equals(frag)) return st.size;
+    await fsFtruncate(this.fd, st.size - frag.length);
+    return st.size - frag.length;
+  }
+
+  private async lastByte(st: fs.Stats, size: number): Promise<number> {
+    const b = await this.readAt(st, size - 1, 1);
+    return b === undefined || b.length < 1 ? 0x0a : b[0]!;
+  }
+
+  /** Reads bytes of the active file through a read-only descriptor (undefined if the path moved). */
+  private async readAt(st: fs.Stats, position: number, length: number): Promise<Buffer | undefined> {
+    const fd = await fsOpen(this.file, 'r');
+    try {
+      const rst = await fsFstat(fd);
+      if (rst.ino !== st.ino || rst.dev !== st.dev) return undefined;
+      const buf = Buffer.alloc(length);
+      const { bytesRead } = await fsRead(fd, buf, 0, length, position);
+      return buf.subarray(0, bytesRead);
+    } finally {
+      await fsClose(fd).catch(() => undefined);
+    }
+  }
+
+  private reportResumed(): void {
+    this.failing = false;
+    const held = this.resumeLimiter.take();
+    if (held < 0) return;
+    let message = `resumed writing ${this.name}; ${this.counters.failed} lines lost so far`;
+    if (held > 0) message += ` (${held} similar messages suppressed)`;
+    try {
+      this.selfLog.info(message);
+    } catch {
+      // Reported to stderr below.
+    }
+    if (this.stderrWarnings) writeStderr(message);
   }
 
   /**
@@ -271,6 +371,8 @@ export class AsyncLogWriter implements LogWriter {
   private async openActive(forcePeriodAt: number | undefined): Promise<boolean> {
     try {
       await fsp.mkdir(path.dirname(this.file), { recursive: true });
+      // Write-only: read access (O_RDWR) would make a FIFO its own reader and a stalled write
+      // could then never fail. The tail is read through a separate descriptor when needed.
       const fd = await fsOpen(this.file, 'a');
       let st: fs.Stats;
       try {
@@ -285,13 +387,9 @@ export class AsyncLogWriter implements LogWriter {
       const at = forcePeriodAt ?? (st.size > 0 ? st.mtimeMs : this.now());
       this.period = rollingPeriod(at, this.policy);
       this.nextPathCheck = performance.now() + this.pathCheckIntervalMs;
-      this.retryDelay = this.retryMinMs;
-      if (this.failing) {
-        this.failing = false;
-        const message = `resumed writing ${this.name}; ${this.counters.failed} lines lost so far`;
-        this.selfLog.info(message);
-        if (this.stderrWarnings) writeStderr(message);
-      }
+      // "Resumed" is said after the next successful write, not here: on a full disk the open
+      // succeeds and the write fails.
+      if (st.size > 0) this.checkTail = true;
       if (this.cleanupTimer === undefined && !this.closed && this.retentionMs > 0) {
         this.cleanupTimer = setInterval(this.onCleanupTimer, this.cleanupIntervalMs);
         this.cleanupTimer.unref();
@@ -430,6 +528,19 @@ export class AsyncLogWriter implements LogWriter {
     if (!this.pumping) await this.closeFd();
     if (this.cleaning !== undefined) await this.cleaning;
   }
+}
+
+/** The number of `\n` in `buffer[0, limit)` and the offset just past the last one. */
+function countLineEnds(buffer: Buffer, limit: number): { lines: number; end: number } {
+  let lines = 0;
+  let end = 0;
+  let i = buffer.indexOf(0x0a);
+  while (i >= 0 && i < limit) {
+    lines++;
+    end = i + 1;
+    i = buffer.indexOf(0x0a, end);
+  }
+  return { lines, end };
 }
 
 /** `target`, or `target.1`, `target.2`… when a file of that name already exists. */

@@ -254,11 +254,13 @@ describe('stalled disk', () => {
       '[WARN]  gave up writing x.log after 300 ms at close; 1000 queued lines lost',
     );
 
-    // Unstall: the reader goes away, the blocked write fails (EPIPE) and is counted.
+    // Unstall: the reader goes away, the blocked write fails (EPIPE) and is counted. The whole
+    // lines that went into the pipe buffer before it stalled (64 KiB: ~327 of 200 bytes) were
+    // handed to the OS and count as written; the rest of the batch as failed.
     const exited = new Promise((r) => child!.once('exit', r));
     child!.kill('SIGKILL');
     await exited;
-    await waitFor(() => w.stats.failed === 2 * capacity);
-    expect(w.stats.written).toBe(0);
+    await waitFor(() => w.stats.failed + w.stats.written === 2 * capacity);
+    expect(w.stats.written).toBeLessThan(capacity / 2);
   });
 });
