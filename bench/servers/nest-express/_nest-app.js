@@ -19,12 +19,11 @@ Get('hello')(proto, 'hello', Object.getOwnPropertyDescriptor(proto, 'hello'));
 Controller()(HelloController);
 
 /**
- * Starts the Nest app on 127.0.0.1:0 and serves it over IPC.
+ * The Nest hello-world app on `platform`, initialised (routes registered), not listening.
  * @param {'express' | 'fastify'} platform
  * @param {unknown[]} imports modules for the root module (the tracing module, or none)
- * @param {() => Promise<Record<string, unknown>>} [onClose]
  */
-async function serveNest(platform, imports, onClose) {
+async function createNestApp(platform, imports) {
   class AppModule {}
   Module({ imports, controllers: [HelloController] })(AppModule);
   const adapter =
@@ -32,6 +31,19 @@ async function serveNest(platform, imports, onClose) {
       ? new (require('@nestjs/platform-express').ExpressAdapter)()
       : new (require('@nestjs/platform-fastify').FastifyAdapter)();
   const app = await NestFactory.create(AppModule, adapter, { logger: false });
+  await app.init();
+  if (platform === 'fastify') await app.getHttpAdapter().getInstance().ready();
+  return app;
+}
+
+/**
+ * Starts the Nest app on 127.0.0.1:0 and serves it over IPC.
+ * @param {'express' | 'fastify'} platform
+ * @param {unknown[]} imports
+ * @param {() => Promise<Record<string, unknown>>} [onClose]
+ */
+async function serveNest(platform, imports, onClose) {
+  const app = await createNestApp(platform, imports);
   await app.listen(0, '127.0.0.1');
   serveServer(app.getHttpServer(), onClose);
 }
@@ -53,4 +65,4 @@ function closeAndCount(tracer, logDir) {
   };
 }
 
-module.exports = { serveNest, closeAndCount };
+module.exports = { createNestApp, serveNest, closeAndCount };
