@@ -64,6 +64,15 @@ export class DropLedger {
     }
   }
 
+  /** An informational line in the self-log (not rate-limited: callers keep it rare). */
+  info(message: string): void {
+    try {
+      this.selfLog().info(message);
+    } catch {
+      // the self-log never throws by contract; a custom one might
+    }
+  }
+
   /** Notes a failed attempt that did not (yet) drop anything. */
   noteError(error: string): void {
     this.lastError = error;

@@ -268,6 +268,8 @@ class HttpZipkinReporter implements ZipkinReporter {
       this.requests++;
       const outcome = await this.sender.send(body);
       if (outcome.kind === 'ok') {
+        if (this.downStreak > 0)
+          this.drops.info(`zipkin: collector reachable again after ${this.downStreak} failed batches`);
         this.downStreak = 0;
         this.pausedUntil = 0;
         this.sent += n;
@@ -279,7 +281,7 @@ class HttpZipkinReporter implements ZipkinReporter {
         // The collector's limit is below ours: remember it, and split rather than lose the batch.
         this.messageBytes = Math.max(
           MIN_MESSAGE_BYTES,
-          Math.min(this.messageBytes, Math.floor(body.length / 2)),
+          Math.min(this.messageBytes, Math.floor(batch.bytes / 2)), // uncompressed, like the limit itself
         );
         if (n === 1) {
           this.drops.drop(1, 'too_large', outcome.detail);

@@ -158,7 +158,7 @@ describe('zipkin reporter: a collector that fails', () => {
 
   it('an outage pauses sending between batches (doubling), and delivery resumes when the collector is back', async () => {
     receiver.respond = () => 'destroy';
-    const { reporter } = testReporter(
+    const { reporter, selfLog } = testReporter(
       { baseUrl: receiver.baseUrl, maxRetries: 0, retryBackoffMs: 10 },
       opened,
     );
@@ -178,6 +178,9 @@ describe('zipkin reporter: a collector that fails', () => {
     expect(receiver.spans.map((s) => (s.tags as Record<string, string>)['origin.span.id'])).toContain(
       '0.1002',
     );
+    expect(selfLog.lines.filter((l) => l.startsWith('[INFO]'))).toEqual([
+      expect.stringMatching(/^\[INFO\]  zipkin: collector reachable again after \d+ failed batches$/),
+    ]);
     const s = reporter.stats();
     expect(s.reported).toBe(s.sent + s.dropped);
   });
