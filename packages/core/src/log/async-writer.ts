@@ -97,6 +97,8 @@ export class AsyncLogWriter implements LogWriter {
   private retryDelay: number;
   private failing = false;
   private readonly resumeLimiter: RateLimiter;
+  private readonly lateLimiter: RateLimiter;
+  private lateDrops = 0;
   /**
    * Set after a failed or short write and on opening a non-empty file: the file may end inside
    * a line, which must be cut (or ended) before the next line is written.
@@ -144,6 +146,7 @@ export class AsyncLogWriter implements LogWriter {
     this.cleanupIntervalMs = options.cleanupIntervalMs ?? 3_600_000;
     this.limiter = new RateLimiter(options.warnIntervalMs ?? 10_000);
     this.resumeLimiter = new RateLimiter(options.warnIntervalMs ?? 10_000);
+    this.lateLimiter = new RateLimiter(options.warnIntervalMs ?? 10_000);
     this.retryDelay = this.retryMinMs;
     this.queue = new LineQueue(Math.max(1, Math.floor(options.capacity) || 1));
     this.drops = new DropReporter(
@@ -167,7 +170,7 @@ export class AsyncLogWriter implements LogWriter {
 
   append(line: string, traceId?: string, spanId?: string): boolean {
     if (this.closed) {
-      this.counters.dropped++;
+      this.droppedAfterClose();
       return false;
     }
     if (!this.queue.push(line)) {
@@ -347,6 +350,28 @@ export class AsyncLogWriter implements LogWriter {
     } finally {
       await fsClose(fd).catch(() => undefined);
     }
+  }
+
+  /**
+   * A line after `close()` — a span of a request still in flight at shutdown: counted as
+   * dropped and reported (stderr, since the self-log is closed too; rate-limited, with the count).
+   */
+  private droppedAfterClose(): void {
+    this.counters.dropped++;
+    this.lateDrops++;
+    const held = this.lateLimiter.take();
+    if (held < 0) return;
+    const n = this.lateDrops;
+    this.lateDrops = 0;
+    const message =
+      `${n} line${n === 1 ? '' : 's'} of ${this.name} arrived after close() and ${n === 1 ? 'was' : 'were'} dropped ` +
+      `(${this.counters.dropped} dropped in all); on shutdown, let in-flight requests end before close()`;
+    try {
+      this.selfLog.warn(message);
+    } catch {
+      // stderr below
+    }
+    if (this.stderrWarnings) writeStderr(message);
   }
 
   private reportResumed(): void {

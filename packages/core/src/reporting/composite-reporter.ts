@@ -26,7 +26,8 @@ export class CompositeReporter implements Reporter {
   }
 
   report(span: ReadableSpan): void {
-    if (this.closed) return;
+    // After close() every reporter still sees the span: each decides (the digest reporter counts
+    // it as dropped on its closed file, so spans of in-flight requests never vanish uncounted).
     const list = this.reporters;
     for (let i = 0; i < list.length; i++) {
       try {

@@ -23,7 +23,6 @@ export class DigestReporter implements Reporter {
   private readonly encode: (span: ReadableSpan, def: LogTypeDefinition) => string;
   private readonly disabled: ReadonlySet<string>;
   private readonly unknownTypes = new Set<string>();
-  private closed = false;
 
   constructor(
     private readonly registry: LogTypeRegistry,
@@ -36,7 +35,8 @@ export class DigestReporter implements Reporter {
   }
 
   report(span: ReadableSpan): void {
-    if (this.closed || this.options.disableAll) return;
+    // Not skipped after close(): the closed writer counts and reports the line as dropped.
+    if (this.options.disableAll) return;
     const ctx = span.context();
     if (!ctx.sampled || this.disabled.has(span.logType)) return;
     const def = this.registry.get(span.logType);
@@ -57,6 +57,6 @@ export class DigestReporter implements Reporter {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
+    // The files are closed by their owner (the tracer), after the reporters.
   }
 }
