@@ -5,7 +5,7 @@ import type { PropagationFormat } from '../propagation/codec';
 import type { TagValue } from '../span/readable-span';
 import { resolveTracer } from '../tracer/global';
 import type { Tracer } from '../tracer/types';
-import { HttpServerTracing, type IgnorePaths } from './server';
+import { HttpServerTracing, type HttpServerTracingOptions, type IgnorePaths } from './server';
 import type { QueryRedaction } from './url';
 
 /**
@@ -42,10 +42,14 @@ export const HTTP_SERVER_PLUGIN_KEYS: readonly string[] = [
  * What a framework plugin does at start-up: take the given tracer or the running global one (or
  * create it from the tracer options, throwing a `ConfigError` for invalid ones — at start-up,
  * never per request), register the plugin's log type, and build its {@link HttpServerTracing}.
+ *
+ * @param wiring the framework's own hook (koa: the route of responses closed before its
+ *   middleware chain settled), see {@link HttpServerTracingOptions.beforeFinish}.
  */
 export function httpServerTracingFor(
   options: HttpServerPluginOptions,
   logType: LogTypeDefinition,
+  wiring?: Pick<HttpServerTracingOptions, 'beforeFinish'>,
 ): HttpServerTracing {
   let tracer = options.tracer;
   if (tracer === undefined) {
@@ -62,5 +66,6 @@ export function httpServerTracingFor(
     extractFormats: options.extractFormats,
     redactQuery: options.redactQuery,
     customTags: options.customTags,
+    beforeFinish: wiring?.beforeFinish,
   });
 }
