@@ -4,7 +4,7 @@
  * The koa wiring ({@link koaServerMiddleware}) is exported for frameworks built on koa (egg).
  */
 export { sofaTracer, KOA_LOG_TYPE } from './middleware';
-export { koaServerMiddleware, createKoaServerTracing } from './wiring';
+export { koaServerMiddleware, createKoaServerTracing, koaBeforeFinish } from './wiring';
 export type { KoaContextLike, KoaMiddleware, KoaNext, KoaWiring } from './wiring';
 export { routerRouteOf } from './route';
 export type { KoaTracerOptions } from './options';

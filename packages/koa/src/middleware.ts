@@ -1,11 +1,6 @@
-import {
-  createHttpServerLogType,
-  resolveTracer,
-  type LogTypeDefinition,
-  type Tracer,
-} from '@sofa-tracer/core';
-import { tracerOptionsOf, type KoaTracerOptions } from './options';
-import { createKoaServerTracing, koaServerMiddleware, type KoaMiddleware } from './wiring';
+import { createHttpServerLogType, httpServerTracingFor, type LogTypeDefinition } from '@sofa-tracer/core';
+import type { KoaTracerOptions } from './options';
+import { koaBeforeFinish, koaServerMiddleware, type KoaMiddleware } from './wiring';
 
 /** `koa-digest.log` / `koa-stat.log`: express' fields, order and stat key, under the name `koa`. */
 export const KOA_LOG_TYPE: LogTypeDefinition = createHttpServerLogType('koa');
@@ -19,14 +14,5 @@ export const KOA_LOG_TYPE: LogTypeDefinition = createHttpServerLogType('koa');
  * invalid tracer options throw here, at start-up, never per request.
  */
 export function sofaTracer(options: KoaTracerOptions = {}): KoaMiddleware {
-  const tracer: Tracer = options.tracer ?? resolveTracer(tracerOptionsOf(options));
-  tracer.registerLogType(KOA_LOG_TYPE);
-  const tracing = createKoaServerTracing(tracer, {
-    logType: KOA_LOG_TYPE.name,
-    ignorePaths: options.ignorePaths,
-    extractFormats: options.extractFormats,
-    redactQuery: options.redactQuery,
-    customTags: options.customTags,
-  });
-  return koaServerMiddleware(tracing);
+  return koaServerMiddleware(httpServerTracingFor(options, KOA_LOG_TYPE, { beforeFinish: koaBeforeFinish }));
 }

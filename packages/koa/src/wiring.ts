@@ -51,32 +51,44 @@ function selfLogError(tracer: Tracer, what: string, e: unknown): void {
   }
 }
 
-/** Sets `st.route` from the context the wiring stored on the span state (no closure per request). */
-function settleRoute(st: HttpServerSpan, tracer: Tracer): void {
+/**
+ * Sets `st.route` from the context the wiring stored on the span state (no closure per request).
+ * A throwing `routeOf` propagates: the middleware self-logs it, core does in `beforeFinish`.
+ */
+function settleRoute(st: HttpServerSpan): void {
   const routeOf = st.pluginIn as RouteOf | undefined;
   const ctx = st.pluginData as KoaContextLike | undefined;
   if (typeof routeOf !== 'function' || ctx === undefined) return;
-  try {
-    const route = routeOf(ctx);
-    if (typeof route === 'string' && route.length > 0) st.route = route;
-  } catch (e) {
-    selfLogError(tracer, 'route lookup failed; the route is UNMATCHED', e);
-  }
+  const route = routeOf(ctx);
+  if (typeof route === 'string' && route.length > 0) st.route = route;
 }
 
 /**
- * The {@link HttpServerTracing} for koa-based servers: `options` as core's, plus a
- * `beforeFinish` that sets the route of responses closed before the middleware chain settled
- * (client aborts). Use it with {@link koaServerMiddleware}; any `beforeFinish` given runs after.
+ * The `beforeFinish` hook of koa-based servers: sets the route of a response that closed before
+ * the middleware chain settled (a client abort), from the context the wiring keeps on the state.
+ * {@link createKoaServerTracing} installs it; pass it yourself when building `HttpServerTracing`
+ * another way (core's `httpServerTracingFor(options, logType, { beforeFinish: koaBeforeFinish })`).
+ */
+export function koaBeforeFinish(st: HttpServerSpan): void {
+  if (st.route === undefined) settleRoute(st);
+}
+
+/**
+ * The {@link HttpServerTracing} for koa-based servers: `options` as core's, with
+ * {@link koaBeforeFinish} (any `beforeFinish` given runs after it). Use it with
+ * {@link koaServerMiddleware}.
  */
 export function createKoaServerTracing(tracer: Tracer, options: HttpServerTracingOptions): HttpServerTracing {
   const userBeforeFinish = options.beforeFinish;
   return new HttpServerTracing(tracer, {
     ...options,
-    beforeFinish: (st) => {
-      if (st.route === undefined) settleRoute(st, tracer);
-      if (userBeforeFinish !== undefined) userBeforeFinish(st);
-    },
+    beforeFinish:
+      userBeforeFinish === undefined
+        ? koaBeforeFinish
+        : (st) => {
+            koaBeforeFinish(st);
+            userBeforeFinish(st);
+          },
   });
 }
 
@@ -153,7 +165,13 @@ export function koaServerMiddleware(tracing: HttpServerTracing, wiring: KoaWirin
       st.recordError(err);
       throw err;
     } finally {
-      if (!st.finished) settleRoute(st, tracer);
+      if (!st.finished) {
+        try {
+          settleRoute(st);
+        } catch (e) {
+          selfLogError(tracer, 'route lookup failed; the route is UNMATCHED', e);
+        }
+      }
     }
   };
 }
