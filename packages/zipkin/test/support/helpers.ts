@@ -1,31 +1,12 @@
 import { createServer } from 'node:net';
-import type { SelfLog } from '@sofa-tracer/core';
 import { zipkinReporter, type ZipkinOptions, type ZipkinReporter } from '@sofa-tracer/zipkin';
+import { MemorySelfLog } from '../../../core/test/helpers/fixtures';
 import { finishedSpan, type SpanShape } from './spans';
 
 export { until } from '../../../../test/support/plugin-fixtures';
+export { MemorySelfLog };
 
-/** A self-log that keeps its lines (Java's `[LEVEL]` prefixes) for assertions. */
-export class MemorySelfLog implements SelfLog {
-  readonly lines: string[] = [];
-  info(m: string): void {
-    this.lines.push('[INFO]  ' + m);
-  }
-  warn(m: string): void {
-    this.lines.push('[WARN]  ' + m);
-  }
-  error(m: string, e?: unknown): void {
-    this.lines.push('[ERROR] ' + m + (e ? ': ' + String(e) : ''));
-  }
-  flush(): Promise<void> {
-    return Promise.resolve();
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
-/** A reporter with test-friendly timings; closed by `closeAll()`. */
+/** A reporter with test-friendly timings, added to `opened` for the test's afterEach to close. */
 export function testReporter(
   options: ZipkinOptions,
   opened: ZipkinReporter[],
