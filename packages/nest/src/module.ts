@@ -1,6 +1,6 @@
 import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { HttpServerTracing, resolveTracer } from '@sofa-tracer/core';
+import { httpServerTracingFor } from '@sofa-tracer/core';
 import { installOnAdapter, onAdapter, type AdapterHostLike } from './adapter';
 import { setModuleTracer } from './current-tracer';
 import { NEST_LOG_TYPE } from './log-type';
@@ -8,7 +8,6 @@ import { hookNestCore } from './nest-hooks';
 import {
   SOFA_TRACER_NEST_OPTIONS,
   checkOptions,
-  tracerOptionsOf,
   type SofaTracerNestAsyncOptions,
   type SofaTracerNestOptions,
 } from './options';
@@ -19,17 +18,10 @@ function createTracerService(
   options: SofaTracerNestOptions,
   host: AdapterHostLike | undefined,
 ): TracerService {
-  const tracer = options.tracer ?? resolveTracer(tracerOptionsOf(options));
-  tracer.registerLogType(NEST_LOG_TYPE);
+  const tracing = httpServerTracingFor(options, NEST_LOG_TYPE);
+  const tracer = tracing.tracer;
   setModuleTracer(tracer);
   hookNestCore(tracer);
-  const tracing = new HttpServerTracing(tracer, {
-    logType: NEST_LOG_TYPE.name,
-    ignorePaths: options.ignorePaths,
-    extractFormats: options.extractFormats,
-    redactQuery: options.redactQuery,
-    customTags: options.customTags,
-  });
   if (host !== undefined && host !== null) {
     onAdapter(host, (adapter) => {
       try {

@@ -1,30 +1,12 @@
-import type { IncomingMessage } from 'node:http';
-import type {
-  IgnorePaths,
-  PropagationFormat,
-  QueryRedaction,
-  TagValue,
-  Tracer,
-  TracerOptions,
-} from '@sofa-tracer/core';
+import type { HttpServerPluginOptions } from '@sofa-tracer/core';
 
 /**
- * Options of `SofaTracerModule.forRoot()`. Besides the fields below, every core `TracerOptions`
- * field (`appName`, `logDir`, …) is accepted and used when the module creates the global tracer
- * (when one is already running it is used as is and these are ignored).
+ * Options of `SofaTracerModule.forRoot()`: the options every HTTP server plugin takes — `tracer`,
+ * `ignorePaths`, `extractFormats`, `redactQuery`, `customTags` (called with Node's request) — and
+ * every core `TracerOptions` field (`appName`, `logDir`, …), used when the module creates the
+ * global tracer (when one is already running it is used as is and these are ignored).
  */
-export interface SofaTracerNestOptions extends TracerOptions {
-  /** Use this tracer instead of the global one (tests, several tracers in one process). */
-  tracer?: Tracer;
-  /** Requests that get no span (health checks): exact paths, RegExps, or a predicate `(path, req)`. */
-  ignorePaths?: IgnorePaths;
-  /** Trace header formats accepted from clients (`sofa-b3`, `sftc`, `w3c`, `b3`); default: all the tracer extracts. */
-  extractFormats?: readonly PropagationFormat[];
-  /** Query string in `request.url`: `true` (default) drops it; `false` keeps it; a list of names masks those values. */
-  redactQuery?: QueryRedaction;
-  /** Extra span tags from the request (the Node `IncomingMessage`), set when the span starts. */
-  customTags?: (req: IncomingMessage) => Record<string, TagValue> | undefined | void;
-}
+export type SofaTracerNestOptions = HttpServerPluginOptions;
 
 /** Options of `SofaTracerModule.forRootAsync()`: the options come from a factory with injections. */
 export interface SofaTracerNestAsyncOptions {
@@ -38,22 +20,6 @@ export interface SofaTracerNestAsyncOptions {
 
 /** Injection token of the resolved module options. */
 export const SOFA_TRACER_NEST_OPTIONS = 'SOFA_TRACER_NEST_OPTIONS';
-
-const PLUGIN_KEYS: readonly string[] = [
-  'tracer',
-  'ignorePaths',
-  'extractFormats',
-  'redactQuery',
-  'customTags',
-];
-
-/** The core tracer options among the module options. */
-export function tracerOptionsOf(options: SofaTracerNestOptions): TracerOptions {
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(options))
-    if (!PLUGIN_KEYS.includes(key)) out[key] = (options as Record<string, unknown>)[key];
-  return out as TracerOptions;
-}
 
 /** Start-up check: an error naming the option and what it accepts. */
 export function checkOptions(options: unknown): SofaTracerNestOptions {

@@ -9,6 +9,7 @@ import { listen, makeTracer, until, type TestTracer } from '../../../../test/sup
 import { SofaTracerModule } from '../../src';
 import { ConfigModule, TracingConfig, appModule, downstream, featureModule, seen } from './apps';
 import { loadPlatform, type NestVersion, type Platform } from './nest-version';
+import { nestTwoServices } from './two-services';
 
 const DIGEST = 'nest-digest.log';
 
@@ -360,6 +361,10 @@ export function defineSuite(version: NestVersion, platform: Platform): void {
       await until(() => activeHttpServerSpanCount() === before, 'every span finished');
       await until(() => t.spans.filter((s) => s.logType === 'nest').length === 30, '30 spans');
     });
+  });
+
+  describe(`Nest ${version.slice(4)} on ${platform}: Nest gateway → Nest backend`, () => {
+    nestTwoServices(version, platform);
   });
 
   describe(`Nest ${version.slice(4)} on ${platform}: forRootAsync`, () => {
