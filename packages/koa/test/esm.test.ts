@@ -1,0 +1,40 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * `import` users: koa 3's ESM entry, @koa/router 15's ESM build and this package's ESM entry
+ * (the built dist, as `npm test` builds first), in a real Node process — one request, one line.
+ */
+it('works from ESM: import Koa, Router and sofaTracer', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sofa-koa-esm-'));
+  const script = `
+    import Koa from 'koa';
+    import Router from '@koa/router';
+    import { sofaTracer } from '@sofa-tracer/koa';
+    import { getTracer } from '@sofa-tracer/core';
+    const app = new Koa();
+    app.use(sofaTracer({ appName: 'esm-app', logDir: ${JSON.stringify(dir)} }));
+    const router = new Router({ prefix: '/esm' });
+    router.get('/users/:id', (ctx) => { ctx.body = 'esm ' + ctx.params.id; });
+    app.use(router.routes());
+    const server = app.listen(0, '127.0.0.1', async () => {
+      const res = await fetch('http://127.0.0.1:' + server.address().port + '/esm/users/9');
+      process.stdout.write(await res.text());
+      server.close();
+      await getTracer().close();
+    });`;
+  const out = await new Promise<string>((resolve, reject) =>
+    execFile(
+      process.execPath,
+      ['--input-type=module', '-e', script],
+      { cwd: join(__dirname, '..', '..', '..'), timeout: 20000 },
+      (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
+    ),
+  );
+  expect(out).toBe('esm 9');
+  const line = JSON.parse(readFileSync(join(dir, 'tracelog', 'koa-digest.log'), 'utf8').split('\n')[0]!);
+  expect(line).toMatchObject({ 'local.app': 'esm-app', route: '/esm/users/:id', 'result.code': '200' });
+  rmSync(dir, { recursive: true, force: true });
+});
