@@ -1,122 +1,35 @@
 'use strict';
-// Per-request CPU cost of the koa plugin without sockets or a load generator: the real koa 3 app
-// (+ @koa/router 15) handles real http.IncomingMessage/ServerResponse objects in a loop, the
-// response written into an in-memory socket stub, so the figure is CPU time only and stable on a
-// noisy machine. The same method as bench/express-inprocess.bench.js.
+// Per-request CPU cost of @sofa-tracer/koa without sockets or a load generator: the real koa 3 app
+// (+ @koa/router 15, GET /users/:id) through bench/inprocess-harness.js — bare, traced without
+// the digest file, traced with digest + stat logs (100% sampled).
 // Run after a build:  node packages/koa/bench/koa-inprocess.bench.js [seconds-per-variant]
-const http = require('node:http');
-const { Duplex } = require('node:stream');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { runInprocessBench } = require('../../../bench/inprocess-harness');
 
-const seconds = Number(process.argv[2] || 3);
-// Requests handled per event-loop turn (about what a server under load with 50 connections does).
-const batch = Number(process.env.BENCH_BATCH || 50);
-
-/** A socket that swallows what is written (the response bytes) and never reads. */
-class NullSocket extends Duplex {
-  _read() {}
-  _write(chunk, encoding, cb) {
-    cb();
-  }
-  _writev(chunks, cb) {
-    cb();
-  }
-}
-
-function makeApp(variant) {
-  const Koa = require('koa');
-  const Router = require('@koa/router');
-  const app = new Koa();
-  let tracer;
-  if (variant === 'sofa' || variant === 'sofa-nodigest') {
-    const { createTracer } = require('@sofa-tracer/core');
-    const { sofaTracer } = require('@sofa-tracer/koa');
-    const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'inproc-koa-'));
-    tracer = createTracer({ appName: 'bench', logDir, disableDigestLog: variant === 'sofa-nodigest' });
-    app.use(sofaTracer({ tracer }));
-  }
-  const router = new Router();
-  router.get('/users/:id', (ctx) => {
-    ctx.body = 'hello world';
-  });
-  app.use(router.routes());
-  return { handler: app.callback(), tracer };
-}
-
-// A fresh socket per request: koa (on-finished) adds 'close'/'error' listeners to the socket of
-// every response, which a shared stub would accumulate. Both variants pay the same allocation.
-async function once(handler) {
-  const socket = new NullSocket();
-  const req = new http.IncomingMessage(socket);
-  req.method = 'GET';
-  req.url = '/users/42';
-  req.headers = { host: '127.0.0.1:8080', 'user-agent': 'bench', accept: '*/*' };
-  req.complete = true;
-  const res = new http.ServerResponse(req);
-  res.assignSocket(socket);
-  await handler(req, res);
-  res.detachSocket(socket);
-  res.emit('close');
-}
-
-async function run(variant) {
-  const { handler, tracer } = makeApp(variant);
-  for (let i = 0; i < 20000; i++) await once(handler); // warm-up
-  let n = 0;
-  const start = process.cpuUsage();
-  const until = process.hrtime.bigint() + BigInt(seconds * 1e9);
-  while (process.hrtime.bigint() < until) {
-    for (let i = 0; i < batch; i++) await once(handler);
-    n += batch;
-    await new Promise(setImmediate); // let the log writer drain, as a server's event loop would
-  }
-  const cpu = process.cpuUsage(start);
-  if (tracer) await tracer.close();
-  return { variant, requests: n, cpuMicrosPerRequest: (cpu.user + cpu.system) / n };
-}
-
-// Each (variant, round) runs in a fresh process: the tracer wraps prototypes (ServerResponse,
-// app.context.onerror) once per process, so a "bare" run after a traced one would not be bare.
-if (process.env.BENCH_CHILD_VARIANT) {
-  run(process.env.BENCH_CHILD_VARIANT).then((r) => process.stdout.write(JSON.stringify(r)));
-} else {
-  const { execFileSync } = require('node:child_process');
-  const variants = process.env.BENCH_VARIANTS
-    ? process.env.BENCH_VARIANTS.split(',')
-    : ['bare', 'sofa-nodigest', 'sofa'];
-  const rounds = Number(process.env.BENCH_ROUNDS || 5);
-  const results = {};
-  for (let round = 0; round < rounds; round++) {
-    for (const v of variants) {
-      const out = execFileSync(process.execPath, [__filename, String(seconds)], {
-        env: { ...process.env, BENCH_CHILD_VARIANT: v },
-        encoding: 'utf8',
-      });
-      (results[v] ||= []).push(JSON.parse(out).cpuMicrosPerRequest);
+runInprocessBench({
+  name: 'koa-inprocess',
+  file: __filename,
+  url: '/users/42',
+  variants: ['bare', 'sofa-nodigest', 'sofa'],
+  makeApp(variant) {
+    const Koa = require('koa');
+    const Router = require('@koa/router');
+    const app = new Koa();
+    let tracer;
+    if (variant !== 'bare') {
+      const { createTracer } = require('@sofa-tracer/core');
+      const { sofaTracer } = require('@sofa-tracer/koa');
+      const logDir = fs.mkdtempSync(path.join(os.tmpdir(), 'inproc-koa-'));
+      tracer = createTracer({ appName: 'bench', logDir, disableDigestLog: variant === 'sofa-nodigest' });
+      app.use(sofaTracer({ tracer }));
     }
-  }
-  // Other processes on a shared machine only ever add CPU time, so the lowest round is the best
-  // estimate of the cost itself; the median is printed beside it.
-  const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
-  const min = (a) => Math.min(...a);
-  const bare = min(results.bare || [0]);
-  for (const v of variants) {
-    const m = min(results[v]);
-    console.log(
-      `${v.padEnd(14)} ${m.toFixed(2).padStart(7)} µs/request (lowest of ${rounds}; +${(m - bare).toFixed(2)} µs over bare, ` +
-        `${bare ? (m / bare).toFixed(2) : '-'}x)  median ${median(results[v]).toFixed(2)}  rounds: ${results[v].map((x) => x.toFixed(1)).join(' ')}`,
-    );
-  }
-  console.log(
-    'RESULT ' +
-      JSON.stringify({
-        bench: 'koa-inprocess',
-        node: process.version,
-        unit: 'cpu µs/request',
-        lowest: Object.fromEntries(variants.map((v) => [v, min(results[v])])),
-        medians: Object.fromEntries(variants.map((v) => [v, median(results[v])])),
-      }),
-  );
-}
+    const router = new Router();
+    router.get('/users/:id', (ctx) => {
+      ctx.body = 'hello world';
+    });
+    app.use(router.routes());
+    return { handler: app.callback(), close: tracer && (() => tracer.close()) };
+  },
+});
