@@ -85,8 +85,11 @@ export function instrumentKafka(options: InstrumentKafkaOptions = {}): () => voi
     tryGetTracer()?.selfLog.warn('instrumentKafka() called again: the first installation stays');
     return installed.uninstall;
   }
-  const modules = options.kafkajs
-    ? [...(Array.isArray(options.kafkajs) ? options.kafkajs : [options.kafkajs])]
+  // validateOptions checked every given module with isKafkaModule
+  const modules: KafkaModule[] = options.kafkajs
+    ? ([
+        ...(Array.isArray(options.kafkajs) ? options.kafkajs : [options.kafkajs]),
+      ] as unknown as KafkaModule[])
     : loadKafkajs();
   const tracing = new KafkaTracing(options);
   const undo = [...new Set(modules)].map((m) => patch(tracing, m));

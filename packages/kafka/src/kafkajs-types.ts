@@ -128,7 +128,15 @@ export interface KafkaPrototype {
   consumer(config: ConsumerConfig): ConsumerLike;
 }
 
-/** A kafkajs-compatible module: `Kafka` and `Partitioners.DefaultPartitioner`. */
+/**
+ * What `instrumentKafka({ kafkajs })` accepts: a kafkajs-compatible module (its `Kafka` class is
+ * checked at start-up). Typed loosely so `require('kafkajs')` and its own typings fit.
+ */
+export interface KafkaModuleLike {
+  readonly Kafka: abstract new (...args: never[]) => object;
+}
+
+/** A kafkajs-compatible module as used inside: `Kafka` and `Partitioners.DefaultPartitioner`. */
 export interface KafkaModule {
   Kafka: { prototype: KafkaPrototype };
   Partitioners?: { DefaultPartitioner?: PartitionerFactory };

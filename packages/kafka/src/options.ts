@@ -1,5 +1,5 @@
 import { ConfigError, PROPAGATION_FORMATS, type PropagationFormat, type Tracer } from '@sofa-tracer/core';
-import type { KafkaModule } from './kafkajs-types';
+import type { KafkaModule, KafkaModuleLike } from './kafkajs-types';
 
 /** Options of `instrumentKafka()`. */
 export interface InstrumentKafkaOptions {
@@ -12,7 +12,7 @@ export interface InstrumentKafkaOptions {
    * The kafkajs-compatible module(s) whose `Kafka` class is instrumented. Default
    * `require('kafkajs')`. Pass another copy (an aliased version, a bundled copy) explicitly.
    */
-  kafkajs?: KafkaModule | readonly KafkaModule[];
+  kafkajs?: KafkaModuleLike | readonly KafkaModuleLike[];
   /**
    * Header formats written into produced records, in order. Default: the tracer's inject formats
    * (`sofa-b3` — Java's Kafka text map — and `w3c`). Accepted: `sofa-b3`, `sftc`, `w3c`, `b3`.
