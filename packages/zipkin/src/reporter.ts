@@ -74,7 +74,8 @@ class HttpZipkinReporter implements ZipkinReporter {
   private endpointJson = '';
   private timer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
-  private kickScheduled = false;
+  /** Reported, not yet encoded (one event-loop turn at most). */
+  private pending: ReadableSpan[] = [];
   private closing: Promise<void> | undefined;
   private closeRequested = false;
   private deadlinePassed = false;
@@ -120,40 +121,45 @@ class HttpZipkinReporter implements ZipkinReporter {
       this.drops.drop(1, 'closed');
       return;
     }
-    if (this.queue.full) {
+    if (this.pending.length + this.queue.length >= this.config.maxQueueSpans) {
       this.drops.drop(1, 'queue_full');
       return;
     }
-    let json: string;
-    try {
-      const app = span.localApp;
-      if (app !== this.endpointApp || this.endpointJson === '') {
-        this.endpointJson = localEndpointJson(app, this.ipv4);
-        this.endpointApp = app;
+    // Only a push on the request path: spans are encoded together once the current I/O is done
+    // (as Java's AsyncReporter encodes at flush), outside the request's async context.
+    this.pending.push(span);
+    if (this.pending.length === 1) {
+      setImmediate(() => runWithSpan(undefined, () => this.encodePending())).unref();
+    }
+  }
+
+  /** Encodes the spans reported since the last pass into the byte-bounded queue. */
+  private encodePending(): void {
+    const spans = this.pending;
+    if (spans.length === 0) return;
+    this.pending = [];
+    for (const span of spans) {
+      let json: string;
+      try {
+        const app = span.localApp;
+        if (app !== this.endpointApp || this.endpointJson === '') {
+          this.endpointJson = localEndpointJson(app, this.ipv4);
+          this.endpointApp = app;
+        }
+        json = encodeZipkinSpan(span, this.endpointJson);
+      } catch (error) {
+        this.drops.drop(1, 'encoding_error', describe(error));
+        continue;
       }
-      json = encodeZipkinSpan(span, this.endpointJson);
-    } catch (error) {
-      this.drops.drop(1, 'encoding_error', describe(error));
-      return;
-    }
-    const size = Buffer.byteLength(json);
-    if (listBytes(1, size) > this.config.maxMessageBytes) {
-      this.drops.drop(1, 'too_large', `one span of ${size} bytes exceeds maxMessageBytes`);
-      return;
-    }
-    if (!this.queue.offer(json, size)) {
-      this.drops.drop(1, 'queue_full');
-      return;
+      const size = Buffer.byteLength(json);
+      if (listBytes(1, size) > this.config.maxMessageBytes) {
+        this.drops.drop(1, 'too_large', `one span of ${size} bytes exceeds maxMessageBytes`);
+      } else if (!this.queue.offer(json, size)) {
+        this.drops.drop(1, 'queue_full');
+      }
     }
     // A full message is ready: send it now instead of waiting for the interval.
-    if (this.queue.bytes >= this.messageBytes && this.loop === undefined && !this.kickScheduled) {
-      this.kickScheduled = true;
-      // Outside the request's async context: the send loop must not carry the request's span.
-      setImmediate(() => {
-        this.kickScheduled = false;
-        runWithSpan(undefined, () => this.startLoop());
-      }).unref();
-    }
+    if (this.queue.bytes >= this.messageBytes) this.startLoop();
   }
 
   stats(): ZipkinStats {
@@ -162,7 +168,7 @@ class HttpZipkinReporter implements ZipkinReporter {
       sent: this.sent,
       dropped: this.drops.count,
       droppedBy: this.drops.totals(),
-      queuedSpans: this.queue.length,
+      queuedSpans: this.queue.length + this.pending.length,
       queuedBytes: this.queue.bytes,
       inFlightSpans: this.inFlight,
       requests: this.requests,
@@ -176,6 +182,7 @@ class HttpZipkinReporter implements ZipkinReporter {
 
   async flush(): Promise<void> {
     for (;;) {
+      this.encodePending();
       if (this.loop === undefined) {
         if (this.queue.length === 0 || this.deadlinePassed) return;
         this.startLoop();
@@ -211,7 +218,9 @@ class HttpZipkinReporter implements ZipkinReporter {
     } finally {
       clearTimeout(deadline);
       this.deadlinePassed = true;
-      this.drops.drop(this.queue.clear(), 'closed', 'close() deadline passed');
+      const unsent = this.queue.clear() + this.pending.length;
+      this.pending = [];
+      this.drops.drop(unsent, 'closed', 'close() deadline passed');
       this.sender.hold(false);
       this.sender.destroy();
       this.drops.report(true);
@@ -219,6 +228,7 @@ class HttpZipkinReporter implements ZipkinReporter {
   }
 
   private tick(): void {
+    this.encodePending();
     this.drops.report();
     if (this.queue.length > 0) this.startLoop();
   }

@@ -122,9 +122,11 @@ describe('zipkin reporter: a collector that fails', () => {
     expect(reporter.stats().droppedBy).toMatchObject({ too_large: 1 });
   });
 
-  it('a span larger than maxMessageBytes is dropped at once (never queued)', () => {
+  it('a span larger than maxMessageBytes is dropped when encoded (never queued, never sent)', async () => {
     const { reporter } = testReporter({ baseUrl: receiver.baseUrl, maxMessageBytes: 2048 }, opened);
     reporter.onSpanReport(finishedSpan({ tags: { big: 'x'.repeat(3000) } }));
+    await new Promise((r) => setImmediate(r)); // the encoding pass after the current I/O
+    expect(receiver.requests).toHaveLength(0);
     expect(reporter.stats()).toMatchObject({
       reported: 1,
       dropped: 1,
@@ -204,7 +206,11 @@ describe('zipkin reporter: a collector that fails', () => {
       opened,
     ).reporter;
     reportSpans(byBytes, 100);
+    expect(byBytes.stats()).toMatchObject({ queuedSpans: 100, dropped: 0 }); // not encoded yet
+    await new Promise((r) => setImmediate(r));
     const s = byBytes.stats();
+    expect(s.queuedSpans).toBeGreaterThan(5);
+    expect(s.queuedSpans).toBeLessThan(100);
     expect(s.queuedBytes).toBeLessThanOrEqual(8192);
     expect(s.droppedBy.queue_full).toBe(100 - s.queuedSpans);
     // the hanging request holds its batch; new spans fill the queue again, the rest is dropped
