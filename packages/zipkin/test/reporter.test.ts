@@ -181,7 +181,7 @@ describe('zipkin reporter: a collector that fails', () => {
       '0.1002',
     );
     expect(selfLog.lines.filter((l) => l.startsWith('[INFO]'))).toEqual([
-      expect.stringMatching(/^\[INFO\]  zipkin: collector reachable again after \d+ failed batches$/),
+      expect.stringMatching(/^\[INFO\] {2}zipkin: collector reachable again after \d+ failed batches$/),
     ]);
     const s = reporter.stats();
     expect(s.reported).toBe(s.sent + s.dropped);
