@@ -9,6 +9,7 @@ import {
 } from '@sofa-tracer/core';
 import { headersForSend } from './headers';
 import type {
+  KafkaHeaderValue,
   PartitionerArgs,
   PartitionerFactory,
   ProducedMessage,
@@ -58,6 +59,21 @@ export function withRecordingPartitioner(
     };
   };
   return { ...config, createPartitioner };
+}
+
+/**
+ * Writes injected headers straight into the fresh header copy: `headersForSend` already removed
+ * every trace header, so the case-insensitive replacement of core's generic object writer is not
+ * needed (codecs never write a name shaped `__proto__`).
+ */
+class FreshHeaders {
+  constructor(private readonly target: Record<string, KafkaHeaderValue>) {}
+  get(): null {
+    return null;
+  }
+  set(name: string, value: string): void {
+    this.target[name] = value;
+  }
 }
 
 /** One message being sent: its span and the clone handed to kafkajs. */
@@ -150,7 +166,7 @@ class SendTracer {
         },
       });
       const headers = headersForSend(m.headers);
-      this.tracing.inject(tracer, span.context(), headers as Record<string, string>);
+      this.tracing.inject(tracer, span.context(), new FreshHeaders(headers));
       const clone: ProducedMessage = { ...m, headers };
       out[i] = clone;
       pending.push({ span, clone, topic: String(topic) });
