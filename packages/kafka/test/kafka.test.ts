@@ -95,7 +95,8 @@ describe('produce → consume in one trace', () => {
       'baggage-user': 'a%26b%3Dc%25', // Java's text map: escaped, not URL-encoded
     });
     expect(headers.traceparent).toMatch(new RegExp(`^00-0*${traceId}-[0-9a-f]{16}-01$`));
-    expect(headers.baggage).toBeDefined();
+    expect(headers.baggage).toBe('user=a&b=c%25'); // W3C Baggage
+    expect(headers.tracestate).toBe('sofa=0.1');
 
     const [send] = (await t.digest(SEND)).filter((l) => l.traceId === traceId);
     expect(Object.keys(send)).toEqual([
