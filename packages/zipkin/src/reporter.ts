@@ -57,8 +57,8 @@ const MIN_MESSAGE_BYTES = 1024;
 /**
  * Creates a Zipkin reporter (a span listener) without attaching it: pass it to
  * `init({ listeners: [zipkinReporter({ baseUrl })] })` or `tracer.addSpanListener(...)`.
- * Only sampled spans are sent. The listener only encodes and enqueues; a batcher (unref'd timer)
- * sends off the request path.
+ * Only sampled spans are sent. The listener only pushes the span; an encoding pass after the
+ * current I/O and a batcher (unref'd timer) do the rest, off the request path.
  */
 export function zipkinReporter(options: ZipkinOptions = {}): ZipkinReporter {
   return new HttpZipkinReporter(resolveZipkinConfig(options), options);

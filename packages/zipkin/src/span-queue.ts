@@ -35,11 +35,6 @@ export class SpanQueue {
     return this.byteCount;
   }
 
-  /** True when one more span would exceed the span bound. */
-  get full(): boolean {
-    return this.items.length - this.head >= this.maxSpans;
-  }
-
   /** Adds a span of `size` bytes; false (nothing added) when a bound would be exceeded. */
   offer(json: string, size: number): boolean {
     if (this.items.length - this.head >= this.maxSpans || this.byteCount + size > this.maxBytes) return false;
