@@ -12,6 +12,8 @@ export interface TracerLike {
   addSpanListener(listener: import('@sofa-tracer/core').SpanListener): void;
   removeSpanListener(listener: import('@sofa-tracer/core').SpanListener): void;
   readonly selfLog?: { warn(message: string): void };
+  /** Writer counters per log file (core's `SofaTracer.fileStats()`); feeds the log-file metrics. */
+  fileStats?(): Readonly<Record<string, { written: number; dropped: number; failed: number; queued: number }>>;
 }
 
 /**
@@ -41,6 +43,12 @@ export interface LookoutOptions {
   spanMetrics?: boolean | SpanMetricsOptions;
   /** Node runtime metrics. Env `SOFA_LOOKOUT_RUNTIME_METRICS`. Default true. */
   runtimeMetrics?: boolean;
+  /**
+   * The tracer's log writers as metrics (`sofa_tracer_log_lines_total{file,outcome}`, queue
+   * depth), so drops are visible even when the disk holding tracer-self.log fails.
+   * Env `SOFA_LOOKOUT_LOG_FILE_METRICS`. Default on.
+   */
+  logFileMetrics?: boolean;
   /** Kafka metrics from `@sofa-tracer/kafka` (rates, latency, consumer-group lag); `false` disables. Env `SOFA_LOOKOUT_KAFKA_METRICS`. Default true. */
   kafkaMetrics?: boolean | KafkaMetricsOptions;
   /** Push to a Lookout gateway. Env `SOFA_LOOKOUT_GATEWAY_ADDRESS`. Default off. */
@@ -68,6 +76,7 @@ export interface ResolvedLookoutConfig {
   instanceId: string | undefined;
   spanMetrics: SpanMetricsOptions | false;
   runtimeMetrics: boolean;
+  logFileMetrics: boolean;
   kafkaMetrics: KafkaMetricsOptions | false;
   gateway: GatewayOptions | false;
   pushgateway: PushgatewayOptions | false;
@@ -183,6 +192,7 @@ export function resolveLookoutConfig(
       nonBlank(options.instanceId) ?? nonBlank(env.SOFA_LOOKOUT_INSTANCE_ID) ?? nonBlank(env.INSTANCE_ID),
     spanMetrics,
     runtimeMetrics: options.runtimeMetrics ?? envBool(env, 'SOFA_LOOKOUT_RUNTIME_METRICS', warn) ?? true,
+    logFileMetrics: options.logFileMetrics ?? envBool(env, 'SOFA_LOOKOUT_LOG_FILE_METRICS', warn) ?? true,
     kafkaMetrics:
       options.kafkaMetrics === false ||
       (options.kafkaMetrics === undefined && envBool(env, 'SOFA_LOOKOUT_KAFKA_METRICS', warn) === false)

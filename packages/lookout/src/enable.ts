@@ -21,6 +21,7 @@ import { MetricsServer } from './export/metrics-server';
 import { PushgatewayPusher } from './export/pushgateway';
 import { renderExposition, type Exposition } from './prom/exposition';
 import { registerRuntimeMetrics } from './runtime/runtime-metrics';
+import { registerLogFileMetrics } from './runtime/log-file-metrics';
 import { SpanMetricsListener } from './spans/span-metrics';
 import { KafkaMetrics } from './kafka/kafka-metrics';
 
@@ -106,6 +107,7 @@ export function enableLookout(options: LookoutOptions = {}): Lookout {
   });
 
   if (config.runtimeMetrics) registerRuntimeMetrics(registry.prometheus, logger);
+  if (config.logFileMetrics && tracer) registerLogFileMetrics(registry.prometheus, tracer, logger);
 
   let spanListener: SpanMetricsListener | undefined;
   if (config.spanMetrics && tracer) {
