@@ -122,6 +122,22 @@ describe('zipkin reporter: a collector that fails', () => {
     expect(reporter.stats().droppedBy).toMatchObject({ too_large: 1 });
   });
 
+  it('a span that cannot be encoded (a throwing tag getter) is counted as encoding_error; the others go out', async () => {
+    const { reporter } = testReporter({ baseUrl: receiver.baseUrl }, opened);
+    const tags = { ok: 'yes' };
+    Object.defineProperty(tags, 'bad', {
+      enumerable: true,
+      get() {
+        throw new Error('getter exploded');
+      },
+    });
+    reporter.onSpanReport(finishedSpan({ spanId: '0.1', tags }));
+    reportSpans(reporter, 2, {}, 2);
+    await until(() => reporter.stats().sent === 2 && reporter.stats().dropped === 1, '2 sent, 1 dropped');
+    expect(reporter.stats().droppedBy).toMatchObject({ encoding_error: 1 });
+    expect(receiver.errors).toEqual([]);
+  });
+
   it('a span larger than maxMessageBytes is dropped when encoded (never queued, never sent)', async () => {
     const { reporter } = testReporter({ baseUrl: receiver.baseUrl, maxMessageBytes: 2048 }, opened);
     reporter.onSpanReport(finishedSpan({ tags: { big: 'x'.repeat(3000) } }));
