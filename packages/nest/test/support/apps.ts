@@ -138,6 +138,12 @@ export class UsersController {
     throw new BadRequestException(['name must be a string', 'age must not be less than 0']);
   }
 
+  @Get('slow/reply')
+  async slow(): Promise<string> {
+    await new Promise((r) => setTimeout(r, 300));
+    return 'late';
+  }
+
   @Get(':id/missing')
   missing(@Param('id') id: string): never {
     throw new NotFoundException(`user ${id} not found`);

@@ -18,6 +18,7 @@ interface NestAppLike {
   enableVersioning(o: unknown): unknown;
   listen(port: number, host: string): Promise<unknown>;
   getUrl(): Promise<string>;
+  getHttpServer(): Server;
   close(): Promise<void>;
 }
 
@@ -57,6 +58,8 @@ export function defineSuite(version: NestVersion, platform: Platform): void {
     });
 
     afterAll(async () => {
+      // keep-alive sockets of the test client would hold server.close() open
+      app.getHttpServer().closeAllConnections();
       await app.close();
       await t.close();
     });
@@ -358,8 +361,22 @@ export function defineSuite(version: NestVersion, platform: Platform): void {
         '/api/v1/mw',
       ];
       for (let round = 0; round < 5; round++) await Promise.all(paths.map((p) => call(p)));
+      // clients that give up before the handler answers
+      await Promise.all(
+        [1, 2, 3].map(async () => {
+          const ac = new AbortController();
+          const pending = fetch(base + '/api/v1/users/slow/reply', { signal: ac.signal }).catch(
+            (e: unknown) => e,
+          );
+          await new Promise((r) => setTimeout(r, 50));
+          ac.abort();
+          expect(await pending).toMatchObject({ name: 'AbortError' });
+        }),
+      );
       await until(() => activeHttpServerSpanCount() === before, 'every span finished');
-      await until(() => t.spans.filter((s) => s.logType === 'nest').length === 30, '30 spans');
+      await until(() => t.spans.filter((s) => s.logType === 'nest').length === 33, '33 spans');
+      const aborted = t.spans.filter((s) => s.tags.route === '/api/v1/users/slow/reply');
+      expect(aborted.map((s) => s.resultCode)).toEqual(['499', '499', '499']);
     });
   });
 
