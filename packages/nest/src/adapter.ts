@@ -54,8 +54,8 @@ const kInstalled = Symbol.for('sofa-tracer.nest.installed');
 
 /**
  * Starts the request span at the platform, ahead of everything Nest registers (body parsers,
- * Nest middleware, guards, the 404 handler): the express app's first `app.use`, or fastify's
- * `onRequest` hook (where the async context survives body parsing). Called while the module is
+ * Nest middleware, guards, the 404 handler): the express app's first `app.use`, or on fastify
+ * the first middie middleware plus the fastify wiring (see installOnFastify). Called while the module is
  * instantiated, before `app.init()`. Once per underlying instance, whatever the number of
  * modules or tracers. Returns whether the spans were installed now.
  */
