@@ -94,49 +94,47 @@ class SendTracer {
 
   /** A traced `send(record)`. */
   send(target: Sender, original: Sender['send'], record: ProducerRecord): Promise<RecordMetadata[]> {
-    const tracer = this.tracing.tracer();
-    if (
-      tracer === undefined ||
-      record === null ||
-      typeof record !== 'object' ||
-      !Array.isArray(record.messages)
-    )
-      return original.call(target, record);
-    const pending: Pending[] = [];
-    let traced: ProducerRecord;
-    try {
-      traced = { ...record, messages: this.prepare(tracer, record.topic, record.messages, pending) };
-    } catch (e) {
-      this.abandon(tracer, pending, e);
-      return original.call(target, record);
-    }
-    return this.settle(tracer, original.call(target, traced), pending);
+    const valid = record !== null && typeof record === 'object' && Array.isArray(record.messages);
+    return this.traced(target, original, record, valid, (tracer, pending) => ({
+      ...record,
+      messages: this.prepare(tracer, record.topic, record.messages, pending),
+    }));
   }
 
   /** A traced `sendBatch({ topicMessages })`. */
   sendBatch(target: Sender, original: Sender['sendBatch'], batch: ProducerBatch): Promise<RecordMetadata[]> {
-    const tracer = this.tracing.tracer();
-    if (
-      tracer === undefined ||
-      batch === null ||
-      typeof batch !== 'object' ||
-      !Array.isArray(batch.topicMessages)
-    )
-      return original.call(target, batch);
+    const valid = batch !== null && typeof batch === 'object' && Array.isArray(batch.topicMessages);
+    return this.traced(target, original, batch, valid, (tracer, pending) => ({
+      ...batch,
+      topicMessages: batch.topicMessages!.map((tm) =>
+        tm !== null && typeof tm === 'object' && Array.isArray(tm.messages)
+          ? { ...tm, messages: this.prepare(tracer, tm.topic, tm.messages, pending) }
+          : tm,
+      ),
+    }));
+  }
+
+  /**
+   * Calls `original` with the traced copy `build` makes of `arg` (spans started, headers
+   * injected); when no tracer runs, the argument is not something kafkajs accepts, or preparing
+   * fails, `arg` goes out unchanged.
+   */
+  private traced<A>(
+    target: Sender,
+    original: (this: Sender, arg: A) => Promise<RecordMetadata[]>,
+    arg: A,
+    valid: boolean,
+    build: (tracer: Tracer, pending: Pending[]) => A,
+  ): Promise<RecordMetadata[]> {
+    const tracer = valid ? this.tracing.tracer() : undefined;
+    if (tracer === undefined) return original.call(target, arg);
     const pending: Pending[] = [];
-    let traced: ProducerBatch;
+    let traced: A;
     try {
-      traced = {
-        ...batch,
-        topicMessages: batch.topicMessages.map((tm) =>
-          tm !== null && typeof tm === 'object' && Array.isArray(tm.messages)
-            ? { ...tm, messages: this.prepare(tracer, tm.topic, tm.messages, pending) }
-            : tm,
-        ),
-      };
+      traced = build(tracer, pending);
     } catch (e) {
       this.abandon(tracer, pending, e);
-      return original.call(target, batch);
+      return original.call(target, arg);
     }
     return this.settle(tracer, original.call(target, traced), pending);
   }

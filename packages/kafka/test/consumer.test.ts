@@ -1,6 +1,8 @@
 // Span shape of the consumer wrappers with stubbed kafkajs consumers (fast; the same paths run
 // against the real broker in kafka.test.ts): errors reach kafkajs unchanged, eachBatch spans end
 // with the outcome of their own message.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { instrumentKafka, type EachBatchPayload, type EachMessagePayload } from '@sofa-tracer/kafka';
 import { makeTracer, type TestTracer } from '../../../test/support/plugin-fixtures';
 import { fakeKafkajs, memorySender, type FakeModule } from './helpers/fake-kafkajs';
@@ -103,5 +105,28 @@ describe('eachBatch', () => {
     await run.eachBatch!(null as unknown as EachBatchPayload);
     expect(seen[1]).toBeNull();
     expect(t.spans).toEqual([]);
+  });
+});
+
+describe('stat log (last: closes the tracer)', () => {
+  it('one stat row per topic and partition, not per offset (Java keys by offset too)', async () => {
+    const run = await runWith({ eachMessage: async () => undefined });
+    for (const offset of ['5', '6', '7'])
+      await run.eachMessage!({
+        topic: 'stats',
+        partition: 2,
+        message: message(offset),
+      } as unknown as EachMessagePayload);
+    await t.tracer.close(); // prints pending stat rows
+    const lines = readFileSync(join(t.dir, 'tracelog', 'kafkamq-consume-stat.log'), 'utf8')
+      .split(/\r?\n/)
+      .filter((l) => l.includes('"stats"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      'stat.key': { 'local.app': 'consumer-unit', 'kafka.topic': 'stats', 'kafka.partition': '2' },
+      count: 3,
+      success: 'Y',
+    });
   });
 });

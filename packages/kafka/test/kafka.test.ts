@@ -12,6 +12,17 @@ jest.setTimeout(60_000);
 
 const SEND = 'kafkamq-send-digest.log';
 const CONSUME = 'kafkamq-consume-digest.log';
+/** The digest fields every Java SOFATracer line starts with, in order. */
+const COMMON_FIELDS = [
+  'time',
+  'local.app',
+  'traceId',
+  'spanId',
+  'span.kind',
+  'result.code',
+  'current.thread.name',
+  'time.cost.milliseconds',
+];
 
 let broker: MockBroker;
 let t: TestTracer;
@@ -100,14 +111,7 @@ describe('produce → consume in one trace', () => {
 
     const [send] = (await t.digest(SEND)).filter((l) => l.traceId === traceId);
     expect(Object.keys(send)).toEqual([
-      'time',
-      'local.app',
-      'traceId',
-      'spanId',
-      'span.kind',
-      'result.code',
-      'current.thread.name',
-      'time.cost.milliseconds',
+      ...COMMON_FIELDS,
       'kafka.topic',
       'kafka.partition',
       'error',
@@ -132,14 +136,7 @@ describe('produce → consume in one trace', () => {
     // the partition the broker really used (Java writes -1)
     expect(send['kafka.partition']).toBe(partition);
     expect(Object.keys(recv)).toEqual([
-      'time',
-      'local.app',
-      'traceId',
-      'spanId',
-      'span.kind',
-      'result.code',
-      'current.thread.name',
-      'time.cost.milliseconds',
+      ...COMMON_FIELDS,
       'kafka.topic',
       'kafka.partition',
       'kafka.offset',
