@@ -1,5 +1,7 @@
 import express from 'express';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { join } from 'node:path';
 import { sofaTracer } from '@sofa-tracer/express';
 import { instrumentHttpClients } from '@sofa-tracer/http-client';
 import { enableZipkin, type ZipkinOptions, type ZipkinReporter } from '@sofa-tracer/zipkin';
@@ -206,6 +208,22 @@ describe('the collector fails: the services keep serving, drops are counted exac
       const s = z.stats();
       expect(s.sent + s.dropped).toBe(s.reported);
       expect(s.queuedSpans + s.inFlightSpans).toBe(0);
+    }
+    // what an operator reads: the last drop summary in each service's tracer-self.log on disk
+    for (const [t, z] of [
+      [gw, zgw],
+      [be, zbe],
+    ] as const) {
+      if (z.stats().dropped === 0) continue;
+      await t.tracer.flush();
+      const lines = readFileSync(join(t.dir, 'tracelog', 'tracer-self.log'), 'utf8')
+        .split(/\r?\n/)
+        .filter((l) => l.includes('zipkin: dropped'));
+      expect(lines.at(-1)).toMatch(
+        new RegExp(
+          `\\[WARN\\] {2}zipkin: dropped \\d+ spans since the last report \\(.+\\); ${z.stats().dropped} dropped in total`,
+        ),
+      );
     }
   }
 
