@@ -31,7 +31,11 @@ function stand_in() {
 }
 
 function messages(n) {
-  return Array.from({ length: n }, (_, i) => ({ key: 'k' + i, value: 'hello world', headers: { 'x-app': 'shop' } }));
+  return Array.from({ length: n }, (_, i) => ({
+    key: 'k' + i,
+    value: 'hello world',
+    headers: { 'x-app': 'shop' },
+  }));
 }
 
 async function perMessage(name, fn, count) {
@@ -89,10 +93,22 @@ async function main() {
   parent.finish();
   uninstall();
   await tracer.close();
-  console.log(`@sofa-tracer/kafka per message, Node ${process.version}, ${ITER} messages per case, best of 3`);
-  console.log('case'.padEnd(52) + 'bare ns'.padStart(10) + 'traced ns'.padStart(11) + 'added ns'.padStart(10));
+  console.log(
+    `@sofa-tracer/kafka per message, Node ${process.version}, ${ITER} messages per case, best of 3`,
+  );
+  console.log(
+    'case'.padEnd(52) + 'bare ns'.padStart(10) + 'traced ns'.padStart(11) + 'added ns'.padStart(10),
+  );
   for (const [name, b, t] of rows)
-    console.log(name.padEnd(52) + b.toFixed(0).padStart(10) + t.toFixed(0).padStart(11) + (t - b).toFixed(0).padStart(10));
+    console.log(
+      name.padEnd(52) +
+        b.toFixed(0).padStart(10) +
+        t.toFixed(0).padStart(11) +
+        (t - b).toFixed(0).padStart(10),
+    );
+  const result = {};
+  for (const [name, b, t] of rows) result[name] = { bareNs: Math.round(b), tracedNs: Math.round(t) };
+  console.log('RESULT ' + JSON.stringify({ node: process.version, perMessage: result }));
   if (!process.env.BENCH_LOG_DIR) fs.rmSync(logDir, { recursive: true, force: true });
 }
 
