@@ -134,6 +134,25 @@ describe('SOFA span → Zipkin v2 span', () => {
     }
   });
 
+  it('a trace that entered as B3 from a Zipkin-instrumented caller keeps its 64-bit trace id and parent span id', async () => {
+    const t = makeTracer('b3-app', {}, false);
+    try {
+      const remote = t.tracer.extract('http_headers', {
+        'X-B3-TraceId': '463ac35c9f6413ad',
+        'X-B3-SpanId': 'a2fb4a1d1a96d312',
+        'X-B3-Sampled': '1',
+      });
+      const span = t.tracer.startSpan('GET /x', { kind: 'server', childOf: remote, logType: 'express' });
+      span.finish();
+      const z = toZipkinSpan(span, IP);
+      expect(z.traceId).toBe('463ac35c9f6413ad');
+      expect(z.parentId).toBe('a2fb4a1d1a96d312');
+      expect(valid(z)).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('hostile ids and values still give a valid Zipkin span', () => {
     const s = toZipkinSpan(
       finishedSpan({
