@@ -190,6 +190,26 @@ describe('produce → consume in one trace', () => {
     expect(line['biz.baggage']).toBe('order=o%3D1&');
   });
 
+  it('continues a W3C-only record (an OpenTelemetry producer): same trace id, the parent span id kept', async () => {
+    const key = uniqueName('otel');
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    await javaProducer.send({
+      topic,
+      messages: [
+        {
+          key,
+          value: 'from otel',
+          headers: { traceparent: Buffer.from(`00-${traceId}-00f067aa0ba902b7-01`), baggage: 'tenant=acme' },
+        },
+      ],
+    });
+    await eventually(() => spansOf('kafkamq-consume', key).length === 1, 'consume span');
+    const ctx = spansOf('kafkamq-consume', key)[0].context();
+    expect(ctx.traceId).toBe(traceId);
+    expect(ctx.spanId).toBe('00f067aa0ba902b7.1'); // the foreign 16-hex parent as root segment
+    expect(ctx.bizBaggage.get('tenant')).toBe('acme');
+  });
+
   it('hostile or binary trace headers start a new trace and never reach the handler as an error', async () => {
     const key = uniqueName('hostile');
     await javaProducer.send({
