@@ -54,6 +54,8 @@ export {
   isValidTracestateKey,
   isValidTracestateValue,
   TRACESTATE_MAX_MEMBERS,
+  TRACE_FLAG_SAMPLED,
+  TRACE_FLAG_RANDOM,
   type Traceparent,
   type TracestateMember,
 } from './w3c-trace-context';

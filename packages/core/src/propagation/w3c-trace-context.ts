@@ -1,8 +1,9 @@
 import { trimOws } from './text';
 
 /**
- * Parsing and formatting of W3C Trace Context (Recommendation, level 1) `traceparent` and
- * `tracestate`, strictly by the spec's grammar and the official test suite's strict level.
+ * Parsing and formatting of W3C Trace Context `traceparent` and `tracestate`, by the grammar of
+ * Trace Context Level 2 (which supersedes Level 1's tracestate key grammar and duplicate rule)
+ * and the official test suite's strict level otherwise.
  */
 
 /** A parsed `traceparent`. */
@@ -13,7 +14,13 @@ export interface Traceparent {
   readonly parentId: string;
   /** `trace-flags & 0x01`. */
   readonly sampled: boolean;
+  /** `trace-flags & 0x02` (Level 2 random-trace-id flag: the right-most 7 bytes are random). */
+  readonly random?: boolean;
 }
+
+/** The trace-flags bits this implementation knows: sampled and (Level 2) random-trace-id. */
+export const TRACE_FLAG_SAMPLED = 0x01;
+export const TRACE_FLAG_RANDOM = 0x02;
 
 function isHexLc(s: string, from: number, len: number): boolean {
   for (let i = from; i < from + len; i++) {
@@ -56,12 +63,23 @@ export function parseTraceparent(raw: string | undefined): Traceparent | null {
   if (!isHexLc(s, 3, 32) || allZero(s, 3, 32)) return null;
   if (!isHexLc(s, 36, 16) || allZero(s, 36, 16)) return null;
   if (!isHexLc(s, 53, 2)) return null;
-  return { traceId: s.slice(3, 35), parentId: s.slice(36, 52), sampled: (hexByte(s, 53) & 1) === 1 };
+  const flags = hexByte(s, 53);
+  return {
+    traceId: s.slice(3, 35),
+    parentId: s.slice(36, 52),
+    sampled: (flags & TRACE_FLAG_SAMPLED) !== 0,
+    random: (flags & TRACE_FLAG_RANDOM) !== 0,
+  };
 }
 
-/** `00-<traceId>-<parentId>-0{1|0}`. */
-export function formatTraceparent(traceId: string, parentId: string, sampled: boolean): string {
-  return '00-' + traceId + '-' + parentId + (sampled ? '-01' : '-00');
+const FLAGS = ['-00', '-01', '-02', '-03'];
+
+/**
+ * `00-<traceId>-<parentId>-<flags>`: flags `00`/`01`, or with the Level 2 random-trace-id bit
+ * `02`/`03`. Other (reserved) bits are always zero, as the spec requires.
+ */
+export function formatTraceparent(traceId: string, parentId: string, sampled: boolean, random = false): string {
+  return '00-' + traceId + '-' + parentId + FLAGS[(sampled ? 1 : 0) | (random ? 2 : 0)];
 }
 
 /** Max list-members of a `tracestate`. */
@@ -77,27 +95,19 @@ function isKeyChar(c: number): boolean {
 }
 
 /**
- * `key = simple-key / multi-tenant-key`:
- * `simple-key = lcalpha 0*255(keychar)`; `multi-tenant-key = tenant-id "@" system-id` with
- * `tenant-id = (lcalpha / DIGIT) 0*240(keychar)` and `system-id = lcalpha 0*13(keychar)`.
+ * Level 2: `key = (lcalpha / DIGIT) 0*255(keychar)` with
+ * `keychar = lcalpha / DIGIT / "_" / "-" / "*" / "/" / "@"` — 1 to 256 chars, `@` anywhere after the
+ * first char (Level 1's `tenant@system` form, with its 241/14 limits, is superseded).
  */
 export function isValidTracestateKey(key: string): boolean {
   const n = key.length;
-  if (n === 0) return false;
-  const at = key.indexOf('@');
-  if (at < 0) {
-    if (n > 256 || !isLcAlpha(key.charCodeAt(0))) return false;
-    for (let i = 1; i < n; i++) if (!isKeyChar(key.charCodeAt(i))) return false;
-    return true;
-  }
-  const tenantLen = at;
-  const systemLen = n - at - 1;
-  if (tenantLen < 1 || tenantLen > 241 || systemLen < 1 || systemLen > 14) return false;
+  if (n === 0 || n > 256) return false;
   const c0 = key.charCodeAt(0);
   if (!(isLcAlpha(c0) || (c0 >= 48 && c0 <= 57))) return false;
-  for (let i = 1; i < at; i++) if (!isKeyChar(key.charCodeAt(i))) return false;
-  if (!isLcAlpha(key.charCodeAt(at + 1))) return false;
-  for (let i = at + 2; i < n; i++) if (!isKeyChar(key.charCodeAt(i))) return false; // a 2nd '@' fails here
+  for (let i = 1; i < n; i++) {
+    const c = key.charCodeAt(i);
+    if (!isKeyChar(c) && c !== 64) return false;
+  }
   return true;
 }
 
@@ -120,13 +130,15 @@ export interface TracestateMember {
 
 /**
  * Parses a (combined) `tracestate`. Empty and whitespace-only members are skipped (the spec allows
- * them); any invalid member, a duplicate key or more than 32 members make the whole header invalid
- * (`null`): the spec's strict test suite expects the tracestate to be discarded then. An empty
- * header yields `[]`.
+ * them); any invalid member or more than 32 members make the whole header invalid (`null`): the
+ * spec's strict test suite expects the tracestate to be discarded then. A duplicated key no longer
+ * invalidates it (Level 2): the first (left-most, most recent) member of a key is kept and later
+ * ones are dropped. An empty header yields `[]`.
  */
 export function parseTracestate(raw: string | undefined): TracestateMember[] | null {
   if (raw === undefined) return [];
   const members: TracestateMember[] = [];
+  let count = 0;
   let start = 0;
   const n = raw.length;
   while (start <= n) {
@@ -140,9 +152,10 @@ export function parseTracestate(raw: string | undefined): TracestateMember[] | n
     const key = m.slice(0, eq);
     const value = m.slice(eq + 1);
     if (!isValidTracestateKey(key) || !isValidTracestateValue(value)) return null;
-    for (const prev of members) if (prev.key === key) return null;
-    if (members.length === TRACESTATE_MAX_MEMBERS) return null;
-    members.push({ key, value });
+    if (++count > TRACESTATE_MAX_MEMBERS) return null;
+    let duplicate = false;
+    for (const prev of members) if (prev.key === key) duplicate = true;
+    if (!duplicate) members.push({ key, value });
   }
   return members;
 }

@@ -11,6 +11,7 @@ import {
   type CodecOptions,
   type PropagationCodec,
 } from './codec';
+import { isRandomTraceId, rememberRandomTraceId } from './random-trace-ids';
 import { remoteContext, safeWarn } from './remote';
 import {
   formatW3cBaggage,
@@ -32,7 +33,8 @@ import {
 /**
  * `w3c`: W3C Trace Context (`traceparent`, `tracestate`) + W3C Baggage (`baggage`).
  *
- * Inject: `traceparent: 00-<toW3cTraceId(traceId)>-<toW3cSpanId(spanId)>-0{1|0}` and
+ * Inject: `traceparent: 00-<toW3cTraceId(traceId)>-<toW3cSpanId(spanId)>-<flags>` (sampled bit, and
+ * the Level 2 random-trace-id bit as it arrived for that trace; 0 for our own trace ids) and
  * `tracestate: sofa=<dotted spanId>` followed by the forwarded members (our previous `sofa` member
  * removed, 32 members at most).
  *
@@ -63,6 +65,7 @@ export interface W3cTraceContext extends Traceparent {
 export function readW3cTraceContext(reader: CarrierReader): W3cTraceContext | null {
   const tp = parseTraceparent(reader.get(TRACEPARENT_HEADER));
   if (tp === null) return null;
+  if (tp.random === true) rememberRandomTraceId(tp.traceId);
   const rawState = reader.get(TRACESTATE_HEADER);
   const members = parseTracestate(rawState);
   let sofaSpanId: string | undefined;
@@ -82,6 +85,7 @@ export function readW3cTraceContext(reader: CarrierReader): W3cTraceContext | nu
     traceId: tp.traceId,
     parentId: tp.parentId,
     sampled: tp.sampled,
+    random: tp.random,
     sofaSpanId,
     traceState,
     traceStateInvalid: members === null && rawState !== undefined,
@@ -118,10 +122,11 @@ export function outgoingTracestate(context: SpanContext): string | undefined {
 
 function inject(context: SpanContext, set: CarrierSetter | CarrierWriter, options: CodecOptions): void {
   const writer = toWriter(set);
+  const traceId = toW3cTraceId(context.traceId);
   safeSet(
     writer,
     TRACEPARENT_HEADER,
-    formatTraceparent(toW3cTraceId(context.traceId), toW3cSpanId(context.spanId), context.sampled),
+    formatTraceparent(traceId, toW3cSpanId(context.spanId), context.sampled, isRandomTraceId(traceId)),
   );
   const state = outgoingTracestate(context);
   if (state !== undefined) safeSet(writer, TRACESTATE_HEADER, state);
