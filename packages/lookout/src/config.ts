@@ -193,14 +193,24 @@ export function resolveLookoutConfig(
     spanMetrics,
     runtimeMetrics: options.runtimeMetrics ?? envBool(env, 'SOFA_LOOKOUT_RUNTIME_METRICS', warn) ?? true,
     logFileMetrics: options.logFileMetrics ?? envBool(env, 'SOFA_LOOKOUT_LOG_FILE_METRICS', warn) ?? true,
-    kafkaMetrics:
-      options.kafkaMetrics === false ||
-      (options.kafkaMetrics === undefined && envBool(env, 'SOFA_LOOKOUT_KAFKA_METRICS', warn) === false)
-        ? false
-        : typeof options.kafkaMetrics === 'object'
-          ? options.kafkaMetrics
-          : {},
+    kafkaMetrics: resolveKafkaMetrics(options.kafkaMetrics, env, warn),
     gateway,
     pushgateway,
   };
+}
+
+function resolveKafkaMetrics(
+  option: LookoutOptions['kafkaMetrics'],
+  env: Env,
+  warn: (m: string) => void,
+): KafkaMetricsOptions | false {
+  if (option === false) return false;
+  if (option === undefined) return envBool(env, 'SOFA_LOOKOUT_KAFKA_METRICS', warn) === false ? false : {};
+  if (option === true) return {};
+  if (option === null || typeof option !== 'object')
+    throw new RangeError(
+      `sofa-lookout: option kafkaMetrics must be a boolean or an options object, got ${String(option)}`,
+    );
+  checkInt('kafkaMetrics.maxLabelValues', option.maxLabelValues, 1, 1e6);
+  return option;
 }

@@ -110,6 +110,15 @@ describe('Kafka metrics from spans', () => {
     expect(valueOf(t, 'kafka_producer_messages_total', { topic: 'OTHER' })).toBe(2);
   });
 
+  it('an invalid kafkaMetrics option fails at start-up naming it', () => {
+    expect(() => enableLookout({ tracer: false, port: false, kafkaMetrics: 'yes' as never })).toThrow(
+      /option kafkaMetrics must be a boolean or an options object/,
+    );
+    expect(() => enableLookout({ tracer: false, port: false, kafkaMetrics: { maxLabelValues: 0 } })).toThrow(
+      /kafkaMetrics.maxLabelValues must be an integer in \[1, 1000000\]/,
+    );
+  });
+
   it('kafkaMetrics: false turns them off (and the env switch too)', async () => {
     await lookout.close();
     lookout = enableLookout({ tracer: false, port: false, kafkaMetrics: false });
