@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { built, dist, runNode } from './support/child';
 import { startZipkinReceiver, type ZipkinReceiver } from './support/zipkin-receiver';
 
 /**
@@ -9,11 +9,7 @@ import { startZipkinReceiver, type ZipkinReceiver } from './support/zipkin-recei
  * process alive (timers and sockets unref'd), and `close()` must return by its deadline.
  * Runs the built packages (npm test builds first).
  */
-const root = join(__dirname, '..', '..', '..');
-const dist = (pkg: string) => join(root, 'packages', pkg, 'dist', 'index.js');
-const built = existsSync(dist('zipkin')) && existsSync(dist('core'));
-
-function run(
+async function run(
   mode: 'no-close' | 'close',
   baseUrl: string,
 ): Promise<{ code: number | null; ms: number; out: string }> {
@@ -33,18 +29,11 @@ function run(
       }
       await tracer.close();
     }, 200);`;
-  const t0 = Date.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (c) => (out += c));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('exit', (code) => {
-      clearTimeout(killer);
-      rmSync(dir, { recursive: true, force: true });
-      resolve({ code, ms: Date.now() - t0, out });
-    });
-  });
+  try {
+    return await runNode(script);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 (built ? describe : describe.skip)('a process with a hanging collector', () => {

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { isIPv4, isIPv6 } from 'node:net';
 import { gunzipSync } from 'node:zlib';
@@ -11,6 +12,7 @@ import { gunzipSync } from 'node:zlib';
  * unknown fields. A valid body is answered 202 and its spans kept; an invalid one is answered
  * 400 and the reasons kept in `errors` (tests assert it stays empty).
  *
+ * With `tls` (key and certificate) it listens for HTTPS.
  * `respond` lets a test make the collector fail: a status code, `'hang'` (never answer),
  * `'destroy'` (reset the connection). `maxBodyBytes` answers 413 to bigger bodies (raw bytes).
  */
@@ -61,13 +63,14 @@ const MAX_US = 1e16;
 export async function startZipkinReceiver(
   respond: Respond = () => 202,
   maxBodyBytes = Infinity,
+  tls?: { key: Buffer; cert: Buffer },
 ): Promise<ZipkinReceiver> {
   const spans: Record<string, unknown>[] = [];
   const requests: ReceivedRequest[] = [];
   const errors: string[] = [];
   let count = 0;
   const state = { respond, maxBodyBytes };
-  const server = http.createServer((req, res) => {
+  const handler: http.RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -117,11 +120,12 @@ export async function startZipkinReceiver(
       note(202, accepted.length);
       res.writeHead(202).end();
     });
-  });
+  };
+  const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     spans,
     requests,
