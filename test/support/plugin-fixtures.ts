@@ -71,3 +71,26 @@ export async function until(predicate: () => boolean, what = 'condition'): Promi
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/**
+ * Keys of an HTTP server plugin's digest line, in order: the common SOFATracer fields, Java Spring
+ * MVC's plugin fields in Java's order, `route`, then the baggage (every `createHttpServerLogType`).
+ */
+export const HTTP_SERVER_DIGEST_KEYS: readonly string[] = [
+  'time',
+  'local.app',
+  'traceId',
+  'spanId',
+  'span.kind',
+  'result.code',
+  'current.thread.name',
+  'time.cost.milliseconds',
+  'request.url',
+  'method',
+  'req.size.bytes',
+  'resp.size.bytes',
+  'error',
+  'route',
+  'sys.baggage',
+  'biz.baggage',
+];

@@ -1,4 +1,10 @@
-export { makeTracer, listen, until, type TestTracer } from '../../../test/support/plugin-fixtures';
+export {
+  makeTracer,
+  listen,
+  until,
+  HTTP_SERVER_DIGEST_KEYS,
+  type TestTracer,
+} from '../../../test/support/plugin-fixtures';
 import { createServer, type Server } from 'node:http';
 import type { KoaApp } from './koa-apps';
 
