@@ -32,7 +32,9 @@ describe('zipkin reporter: delivery', () => {
       '25 spans at the collector',
     );
     expect(receiver.errors).toEqual([]);
-    expect(receiver.requests).toEqual([{ status: 202, spans: 25, bytes: expect.any(Number), gzip: false }]);
+    expect(receiver.requests).toEqual([
+      { status: 202, spans: 25, bytes: expect.any(Number), gzip: false, authorization: undefined },
+    ]);
     expect(receiver.spans.map((s) => (s.tags as Record<string, string>)['origin.span.id'])).toEqual(
       Array.from({ length: 25 }, (_, i) => `0.${i + 1}`),
     );
@@ -55,6 +57,18 @@ describe('zipkin reporter: delivery', () => {
     await until(() => receiver.spans.length === 50 && reporter.stats().sent === 50, '50 spans');
     expect(receiver.requests.every((r) => r.gzip)).toBe(true);
     expect(receiver.errors).toEqual([]);
+  });
+
+  it('credentials in the base URL are sent as Basic auth (Grafana Cloud, collectors behind a proxy)', async () => {
+    const { reporter } = testReporter(
+      { baseUrl: receiver.baseUrl.replace('//', '//tenant:p%40ss@') },
+      opened,
+    );
+    reportSpans(reporter, 2);
+    await until(() => reporter.stats().sent === 2, '2 spans');
+    expect(receiver.requests[0]!.authorization).toBe(
+      'Basic ' + Buffer.from('tenant:p@ss').toString('base64'),
+    );
   });
 
   it('a base URL with a path prefix and a trailing slash posts to <base>/api/v2/spans', () => {

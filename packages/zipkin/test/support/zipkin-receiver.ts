@@ -21,6 +21,8 @@ export interface ReceivedRequest {
   readonly spans: number;
   readonly bytes: number;
   readonly gzip: boolean;
+  /** The Authorization header, if any. */
+  readonly authorization: string | undefined;
 }
 
 export type Respond = (n: number) => number | 'hang' | 'destroy';
@@ -78,7 +80,13 @@ export async function startZipkinReceiver(
       const gzip = req.headers['content-encoding'] === 'gzip';
       const action = state.respond(count++);
       const note = (status: ReceivedRequest['status'], n: number) =>
-        requests.push({ status, spans: n, bytes: raw.length, gzip });
+        requests.push({
+          status,
+          spans: n,
+          bytes: raw.length,
+          gzip,
+          authorization: req.headers.authorization,
+        });
       if (action === 'hang') return note('hang', 0);
       if (action === 'destroy') {
         note('destroy', 0);
