@@ -49,6 +49,7 @@ export function headersForSend(headers: KafkaHeaders | undefined): Record<string
 function lastString(v: unknown): string | undefined {
   if (Array.isArray(v)) return v.length === 0 ? undefined : lastString(v[v.length - 1]);
   if (typeof v === 'string') return v;
+  if (Buffer.isBuffer(v)) return v.toString('utf8'); // what kafkajs hands over: no view to make
   if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
   return undefined;
 }
