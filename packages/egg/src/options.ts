@@ -1,0 +1,74 @@
+import { ConfigError, type HttpServerTracingOptions, type TracerOptions } from '@sofa-tracer/core';
+import type { InstrumentHttpClientsOptions } from '@sofa-tracer/http-client';
+
+/**
+ * `config.sofaTracer` of an egg app. Every core `TracerOptions` field (`logDir`, `samplerPercentage`,
+ * …; `appName` defaults to egg's `app.name`), the HTTP server options shared with express and koa,
+ * and the egg switches below. egg's own middleware keys (`enable`, `match`, `ignore`) work too.
+ */
+export interface SofaTracerEggConfig
+  extends TracerOptions,
+    Pick<HttpServerTracingOptions, 'ignorePaths' | 'extractFormats' | 'redactQuery' | 'customTags'> {
+  /**
+   * Trace `app.httpclient` / `ctx.curl` (and every other HTTP client of the worker) through
+   * `@sofa-tracer/http-client`: `true` (default), `false`, or that package's options.
+   */
+  httpClient?: boolean | Omit<InstrumentHttpClientsOptions, 'tracer'>;
+  /** One root span per egg-schedule task run, in `biz-digest.log`. Default true. */
+  schedule?: boolean;
+}
+
+/** Keys of `config.sofaTracer` that are not the tracer's (the plugin's, and egg's middleware keys). */
+const NOT_TRACER_KEYS: ReadonlySet<string> = new Set([
+  'ignorePaths',
+  'extractFormats',
+  'redactQuery',
+  'customTags',
+  'httpClient',
+  'schedule',
+  'enable',
+  'match',
+  'ignore',
+  'core',
+]);
+
+/** The tracer's share of `config.sofaTracer`, with egg's app name as the default `appName`. */
+export function tracerOptionsOf(config: SofaTracerEggConfig, appName: string | undefined): TracerOptions {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(config))
+    if (!NOT_TRACER_KEYS.has(key)) out[key] = (config as Record<string, unknown>)[key];
+  // an explicit option or SOFA_TRACER_APP_NAME wins over egg's package name
+  if (out.appName === undefined && process.env.SOFA_TRACER_APP_NAME === undefined && appName)
+    out.appName = appName;
+  return out as TracerOptions;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * Checks the plugin's own keys of `config.sofaTracer` (core checks the tracer's): a wrong value
+ * fails egg's start-up with an error naming `sofaTracer.<key>` and what is accepted.
+ */
+export function validateEggConfig(config: unknown): SofaTracerEggConfig {
+  if (config === undefined || config === null) return {};
+  if (!isPlainObject(config)) throw new ConfigError('sofaTracer', config, 'an object (config.sofaTracer)');
+  const c = config;
+  if (c.httpClient !== undefined && typeof c.httpClient !== 'boolean' && !isPlainObject(c.httpClient))
+    throw new ConfigError('sofaTracer.httpClient', c.httpClient, 'true, false or @sofa-tracer/http-client options');
+  if (c.schedule !== undefined && typeof c.schedule !== 'boolean')
+    throw new ConfigError('sofaTracer.schedule', c.schedule, 'true or false');
+  const ip = c.ignorePaths;
+  if (
+    ip !== undefined &&
+    typeof ip !== 'function' &&
+    !(Array.isArray(ip) && ip.every((p) => typeof p === 'string' || p instanceof RegExp))
+  )
+    throw new ConfigError('sofaTracer.ignorePaths', ip, 'an array of paths and RegExps, or a function (path, req)');
+  if (c.customTags !== undefined && typeof c.customTags !== 'function')
+    throw new ConfigError('sofaTracer.customTags', c.customTags, 'a function (req) returning tags');
+  if (c.extractFormats !== undefined && !Array.isArray(c.extractFormats))
+    throw new ConfigError('sofaTracer.extractFormats', c.extractFormats, 'an array of sofa-b3, sftc, w3c, b3');
+  return c as SofaTracerEggConfig;
+}

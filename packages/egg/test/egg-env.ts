@@ -1,0 +1,167 @@
+// Loads egg and its mock library of one supported major from its private test workspace
+// (packages/egg-compat/<major>), where npm nests each major with the egg packages it requires by
+// name. Fixture apps and their log files.
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createServer as createHttpServer, type RequestListener } from 'node:http';
+import { listen, until } from '../../../test/support/plugin-fixtures';
+import { rawGet } from '../../../test/support/hostile-headers';
+
+export { listen, until };
+
+/** egg majors in the test matrix: `egg3` (egg 3 + egg-mock 5), `egg4` (egg 4.0 + @eggjs/mock 6). */
+export type EggMajor = 'egg3' | 'egg4';
+
+/** The part of egg-mock / @eggjs/mock the tests use. */
+export interface MockApp {
+  ready(): Promise<void>;
+  close(): Promise<void>;
+  callback(): RequestListener;
+  runSchedule(name: string): Promise<unknown>;
+  config: { baseDir: string; name?: string };
+  name: string;
+  [key: string]: unknown;
+}
+
+export interface Mm {
+  app(options: Record<string, unknown>): MockApp;
+  cluster(options: Record<string, unknown>): ClusterApp;
+  restore(): Promise<void> | void;
+}
+
+/** The cluster handle of egg-mock: real master, agent and app worker processes. */
+export interface ClusterApp {
+  ready(): Promise<void>;
+  close(): Promise<void>;
+  port: number;
+  process?: { pid?: number };
+}
+
+export const PLUGIN_DIR = join(__dirname, '..');
+export const FIXTURES = join(__dirname, 'fixtures', 'apps');
+
+/** egg's mock library and the absolute path of the egg framework, for one major. */
+export function loadEgg(major: EggMajor): { mm: Mm; framework: string } {
+  const compat = join(PLUGIN_DIR, '..', 'egg-compat', major);
+  const mockName = major === 'egg3' ? 'egg-mock' : '@eggjs/mock';
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the major is chosen at run time
+  const mod = require(require.resolve(mockName, { paths: [compat] })) as { mm?: Mm; default?: Mm } & Mm;
+  const mm = mod.mm ?? mod.default ?? mod;
+  const framework = dirname(require.resolve('egg/package.json', { paths: [compat] }));
+  return { mm, framework };
+}
+
+/** A fresh log root for the tracer (`SOFA_TRACER_LOGGING_PATH`), removed by `cleanup`. */
+export function tracerLogRoot(): { dir: string; file(name: string): string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'sofa-egg-'));
+  return {
+    dir,
+    file: (name) => join(dir, 'tracelog', name),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Lines of a text file (CRLF or LF), empty when the file does not exist. */
+export function linesOf(path: string): string[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split(/\r?\n/)
+    .filter((l) => l.length > 0);
+}
+
+/** Parsed JSON lines of a digest file. */
+export function digestOf(path: string): Record<string, unknown>[] {
+  return linesOf(path).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** Polls a digest file until `pick` finds a line (generous deadline for a loaded machine). */
+export async function waitForLine(
+  path: string,
+  pick: (line: Record<string, unknown>) => boolean,
+  what: string,
+): Promise<Record<string, unknown>> {
+  let found: Record<string, unknown> | undefined;
+  await until(() => {
+    found = digestOf(path).find(pick);
+    return found !== undefined;
+  }, what);
+  return found!;
+}
+
+/** egg-logger's file for the app's own logs (`logs/<name>/<name>-web.log`). */
+export function webLogOf(app: MockApp): string {
+  const name = app.name ?? app.config.name;
+  return join(app.config.baseDir, 'logs', name, `${name}-web.log`);
+}
+
+/** A backend on port 0 that answers every request with the headers it received, as JSON. */
+export async function echoBackend(): Promise<{
+  url: string;
+  seen: IncomingHttpHeaders[];
+  close(): Promise<void>;
+}> {
+  const seen: IncomingHttpHeaders[] = [];
+  const server = createServer((req, res) => {
+    seen.push(req.headers);
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(req.headers));
+  });
+  const l = await listen(server);
+  return { url: l.url, seen, close: l.close };
+}
+
+/** The app on a real socket (127.0.0.1, port 0). */
+export async function serve(app: MockApp): Promise<{ port: number; url: string; close(): Promise<void> }> {
+  return listen(createHttpServer(app.callback()));
+}
+
+/** A response as the raw client read it. */
+export interface RawResponse {
+  status: number;
+  text: string;
+  /** The body parsed as JSON, when it is JSON. */
+  body: unknown;
+}
+
+function dechunk(text: string): string {
+  let out = '';
+  let at = 0;
+  for (;;) {
+    const eol = text.indexOf('\r\n', at);
+    if (eol < 0) return out;
+    const size = parseInt(text.slice(at, eol), 16);
+    if (!(size > 0)) return out;
+    out += text.slice(eol + 2, eol + 2 + size);
+    at = eol + 2 + size + 2;
+  }
+}
+
+/**
+ * `GET path` as raw bytes on a new connection: the test's own request is made by no HTTP client
+ * library, so the client instrumentation installed in this process does not trace (or add trace
+ * headers to) it — what the app receives is exactly the headers given.
+ */
+export async function rawRequest(
+  port: number,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
+  const raw = await rawGet(
+    port,
+    path,
+    Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+  );
+  const split = raw.indexOf('\r\n\r\n');
+  const head = raw.slice(0, split);
+  let text = raw.slice(split + 4);
+  if (/\r\ntransfer-encoding: *chunked/i.test(head)) text = dechunk(text);
+  let body: unknown = undefined;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: Number(head.split(' ')[1]), text, body };
+}

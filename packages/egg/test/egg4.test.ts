@@ -1,0 +1,3 @@
+import { describeEggPlugin } from './scenarios';
+
+describeEggPlugin('egg4');
