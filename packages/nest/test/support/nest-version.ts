@@ -16,6 +16,7 @@ const SPECIFIERS = [
   '@nestjs/core',
   '@nestjs/core/router/router-execution-context',
   '@nestjs/core/exceptions/exceptions-handler',
+  '@nestjs/testing',
 ];
 
 /**
