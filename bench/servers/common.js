@@ -50,4 +50,31 @@ function serve(express, install, onClose) {
   serveServer(app.listen(0, '127.0.0.1'), onClose);
 }
 
-module.exports = { serve, serveServer };
+/**
+ * onClose of a traced variant: flushes the tracer (`tracer.close()`), then counts the lines of
+ * `<logDir>/tracelog/<digestFile>` and the lines the writer dropped.
+ * @param {{ close(): Promise<void>, fileStats?: () => Record<string, { dropped?: number }> }} tracer
+ * @param {string} logDir
+ * @param {string} digestFile e.g. `nest-digest.log`
+ * @returns {() => Promise<{ digestLines: number, droppedLines: number }>}
+ */
+function closeAndCount(tracer, logDir, digestFile) {
+  return async () => {
+    let dropped = 0;
+    for (const st of Object.values(tracer.fileStats ? tracer.fileStats() : {})) dropped += st.dropped || 0;
+    await tracer.close();
+    let digestLines = 0;
+    try {
+      const text = require('node:fs').readFileSync(
+        require('node:path').join(logDir, 'tracelog', digestFile),
+        'utf8',
+      );
+      for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) digestLines++;
+    } catch {
+      // no file: no lines
+    }
+    return { digestLines, droppedLines: dropped };
+  };
+}
+
+module.exports = { serve, serveServer, closeAndCount };

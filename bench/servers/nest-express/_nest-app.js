@@ -3,8 +3,6 @@
 // taking it for a variant): Nest's hello-world on either adapter, served over the runner's IPC.
 // Plain JavaScript, so the decorators are applied as calls.
 require('reflect-metadata');
-const fs = require('node:fs');
-const path = require('node:path');
 const { Controller, Get, Module } = require('@nestjs/common');
 const { NestFactory } = require('@nestjs/core');
 const { serveServer } = require('../common');
@@ -48,21 +46,4 @@ async function serveNest(platform, imports, onClose) {
   serveServer(app.getHttpServer(), onClose);
 }
 
-/** The tracing variants' close step: flush, then count `nest-digest.log` lines and drops. */
-function closeAndCount(tracer, logDir) {
-  return async () => {
-    let dropped = 0;
-    for (const st of Object.values(tracer.fileStats ? tracer.fileStats() : {})) dropped += st.dropped || 0;
-    await tracer.close();
-    let digestLines = 0;
-    try {
-      const text = fs.readFileSync(path.join(logDir, 'tracelog', 'nest-digest.log'), 'utf8');
-      for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) digestLines++;
-    } catch {
-      // no file: no lines
-    }
-    return { digestLines, droppedLines: dropped };
-  };
-}
-
-module.exports = { createNestApp, serveNest, closeAndCount };
+module.exports = { createNestApp, serveNest };

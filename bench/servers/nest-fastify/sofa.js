@@ -3,8 +3,9 @@
 // the temp dir the runner passes in BENCH_LOG_DIR.
 const { init } = require('@sofa-tracer/core');
 const { SofaTracerModule } = require('@sofa-tracer/nest');
-const { serveNest, closeAndCount } = require('../nest-express/_nest-app');
+const { closeAndCount } = require('../common');
+const { serveNest } = require('../nest-express/_nest-app');
 
 const logDir = process.env.BENCH_LOG_DIR;
 const tracer = init({ appName: 'bench-nest', logDir });
-serveNest('fastify', [SofaTracerModule.forRoot()], closeAndCount(tracer, logDir));
+serveNest('fastify', [SofaTracerModule.forRoot()], closeAndCount(tracer, logDir, 'nest-digest.log'));
