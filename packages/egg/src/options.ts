@@ -7,7 +7,8 @@ import type { InstrumentHttpClientsOptions } from '@sofa-tracer/http-client';
  * and the egg switches below. egg's own middleware keys (`enable`, `match`, `ignore`) work too.
  */
 export interface SofaTracerEggConfig
-  extends TracerOptions,
+  extends
+    TracerOptions,
     Pick<HttpServerTracingOptions, 'ignorePaths' | 'extractFormats' | 'redactQuery' | 'customTags'> {
   /**
    * Trace `app.httpclient` / `ctx.curl` (and every other HTTP client of the worker) through
@@ -56,7 +57,11 @@ export function validateEggConfig(config: unknown): SofaTracerEggConfig {
   if (!isPlainObject(config)) throw new ConfigError('sofaTracer', config, 'an object (config.sofaTracer)');
   const c = config;
   if (c.httpClient !== undefined && typeof c.httpClient !== 'boolean' && !isPlainObject(c.httpClient))
-    throw new ConfigError('sofaTracer.httpClient', c.httpClient, 'true, false or @sofa-tracer/http-client options');
+    throw new ConfigError(
+      'sofaTracer.httpClient',
+      c.httpClient,
+      'true, false or @sofa-tracer/http-client options',
+    );
   if (c.schedule !== undefined && typeof c.schedule !== 'boolean')
     throw new ConfigError('sofaTracer.schedule', c.schedule, 'true or false');
   const ip = c.ignorePaths;
@@ -65,10 +70,18 @@ export function validateEggConfig(config: unknown): SofaTracerEggConfig {
     typeof ip !== 'function' &&
     !(Array.isArray(ip) && ip.every((p) => typeof p === 'string' || p instanceof RegExp))
   )
-    throw new ConfigError('sofaTracer.ignorePaths', ip, 'an array of paths and RegExps, or a function (path, req)');
+    throw new ConfigError(
+      'sofaTracer.ignorePaths',
+      ip,
+      'an array of paths and RegExps, or a function (path, req)',
+    );
   if (c.customTags !== undefined && typeof c.customTags !== 'function')
     throw new ConfigError('sofaTracer.customTags', c.customTags, 'a function (req) returning tags');
   if (c.extractFormats !== undefined && !Array.isArray(c.extractFormats))
-    throw new ConfigError('sofaTracer.extractFormats', c.extractFormats, 'an array of sofa-b3, sftc, w3c, b3');
+    throw new ConfigError(
+      'sofaTracer.extractFormats',
+      c.extractFormats,
+      'an array of sofa-b3, sftc, w3c, b3',
+    );
   return c as SofaTracerEggConfig;
 }

@@ -1,4 +1,10 @@
-import { HTTP_CLIENT_LOG_TYPE, resolveConfig, resolveTracer, tryGetTracer, type Tracer } from '@sofa-tracer/core';
+import {
+  HTTP_CLIENT_LOG_TYPE,
+  resolveConfig,
+  resolveTracer,
+  tryGetTracer,
+  type Tracer,
+} from '@sofa-tracer/core';
 import { httpClientInstrumentationStats, instrumentHttpClients } from '@sofa-tracer/http-client';
 import { EGG_LOG_TYPE } from './log-type';
 import { tracerOptionsOf, validateEggConfig, type SofaTracerEggConfig } from './options';

@@ -20,7 +20,7 @@ export interface MockApp {
   close(): Promise<void>;
   callback(): RequestListener;
   runSchedule(name: string): Promise<unknown>;
-  config: { baseDir: string; name?: string };
+  config: { baseDir: string; logger: { dir: string } };
   name: string;
   [key: string]: unknown;
 }
@@ -46,14 +46,16 @@ export const FIXTURES = join(__dirname, 'fixtures', 'apps');
 export function loadEgg(major: EggMajor): { mm: Mm; framework: string } {
   const compat = join(PLUGIN_DIR, '..', 'egg-compat', major);
   const mockName = major === 'egg3' ? 'egg-mock' : '@eggjs/mock';
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the major is chosen at run time
   const mod = require(require.resolve(mockName, { paths: [compat] })) as { mm?: Mm; default?: Mm } & Mm;
   const mm = mod.mm ?? mod.default ?? mod;
   const framework = dirname(require.resolve('egg/package.json', { paths: [compat] }));
   return { mm, framework };
 }
 
-/** A fresh log root for the tracer (`SOFA_TRACER_LOGGING_PATH`), removed by `cleanup`. */
+/**
+ * A fresh directory for one test file's app: the tracer's log root (`SOFA_TRACER_LOGGING_PATH`),
+ * egg's logs and run files (`EGG_SOFA_TEST_DIR`, read by the fixture config); removed by `cleanup`.
+ */
 export function tracerLogRoot(): { dir: string; file(name: string): string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'sofa-egg-'));
   return {
@@ -90,10 +92,9 @@ export async function waitForLine(
   return found!;
 }
 
-/** egg-logger's file for the app's own logs (`logs/<name>/<name>-web.log`). */
+/** egg-logger's file for the app's own logs (`<logger.dir>/<name>-web.log`). */
 export function webLogOf(app: MockApp): string {
-  const name = app.name ?? app.config.name;
-  return join(app.config.baseDir, 'logs', name, `${name}-web.log`);
+  return join(app.config.logger.dir, `${app.name}-web.log`);
 }
 
 /** A backend on port 0 that answers every request with the headers it received, as JSON. */

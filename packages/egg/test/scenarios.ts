@@ -50,10 +50,10 @@ export function describeEggPlugin(major: EggMajor): void {
     let backend: Awaited<ReturnType<typeof echoBackend>>;
     let server: Awaited<ReturnType<typeof serve>>;
     const get = (path: string, headers?: Record<string, string>) => rawRequest(server.port, path, headers);
-    const savedEnv = process.env.SOFA_TRACER_LOGGING_PATH;
 
     beforeAll(async () => {
       process.env.SOFA_TRACER_LOGGING_PATH = logs.dir;
+      process.env.EGG_SOFA_TEST_DIR = logs.dir;
       backend = await echoBackend();
       app = mm.app({ baseDir: join(FIXTURES, 'bff'), framework, cache: false });
       await app.ready();
@@ -65,8 +65,8 @@ export function describeEggPlugin(major: EggMajor): void {
       await app?.close();
       await backend?.close();
       await mm.restore();
-      process.env.SOFA_TRACER_LOGGING_PATH = savedEnv;
-      if (savedEnv === undefined) delete process.env.SOFA_TRACER_LOGGING_PATH;
+      delete process.env.SOFA_TRACER_LOGGING_PATH;
+      delete process.env.EGG_SOFA_TEST_DIR;
       logs.cleanup();
     });
 
@@ -235,12 +235,18 @@ export function describeEggPlugin(major: EggMajor): void {
   describe(`@sofa-tracer/egg on ${major}: start-up`, () => {
     it('invalid config.sofaTracer fails start-up with an error naming the option', async () => {
       const { mm, framework } = loadEgg(major);
+      const dirs = tracerLogRoot();
+      process.env.EGG_SOFA_TEST_DIR = dirs.dir;
       const app = mm.app({ baseDir: join(FIXTURES, 'bad-config'), framework, cache: false });
       try {
-        await expect(app.ready()).rejects.toThrow(/samplerPercentage/);
+        await expect(app.ready()).rejects.toThrow(
+          /invalid samplerPercentage: 250; accepted: a number from 0 to 100/,
+        );
       } finally {
         await app.close();
         await mm.restore();
+        delete process.env.EGG_SOFA_TEST_DIR;
+        dirs.cleanup();
       }
     });
   });

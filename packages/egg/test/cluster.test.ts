@@ -1,0 +1,137 @@
+// Cluster mode, egg's default deployment: a master, an agent and 2 app workers (real processes,
+// egg 3's egg-cluster, as egg-scripts starts them), all writing one log directory under load.
+// Runs the built plugin (dist), as production does.
+import { fork, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { FIXTURES, digestOf, linesOf, loadEgg, rawRequest, tracerLogRoot } from './egg-env';
+
+const WORKERS = 2;
+const REQUESTS = 300;
+const CONCURRENCY = 20;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `until` with a deadline fit for booting and stopping processes on a loaded machine. */
+async function waitFor(predicate: () => boolean | Promise<boolean>, what: string, ms = 60000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for ' + what);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const traceIdOf = (i: number): string => '0a0fe92715674779853271' + String(i).padStart(8, '0');
+
+describe('@sofa-tracer/egg in cluster mode (egg 3, 2 workers)', () => {
+  const logs = tracerLogRoot();
+  let master: ChildProcess | undefined;
+  let port = 0;
+  const pids = new Set<number>();
+
+  beforeAll(async () => {
+    const { framework } = loadEgg('egg3');
+    const clusterModule = require.resolve('egg-cluster', { paths: [framework] });
+    port = await freePort();
+    master = fork(
+      join(__dirname, 'fixtures', 'start-cluster.js'),
+      [clusterModule, JSON.stringify({ baseDir: join(FIXTURES, 'bff'), framework, workers: WORKERS, port })],
+      {
+        stdio: 'ignore',
+        env: {
+          ...process.env,
+          NODE_ENV: 'production',
+          EGG_SERVER_ENV: 'prod',
+          SOFA_TRACER_LOGGING_PATH: logs.dir,
+          SOFA_TRACER_STAT_LOG_INTERVAL: '1',
+          EGG_SOFA_TEST_DIR: logs.dir,
+        },
+      },
+    );
+    await waitFor(async () => {
+      try {
+        return (await rawRequest(port, '/health')).status === 200;
+      } catch {
+        return false;
+      }
+    }, 'the cluster to serve');
+  }, 90000);
+
+  afterAll(async () => {
+    if (master !== undefined && master.exitCode === null) {
+      const exited = new Promise((r) => master!.once('exit', r));
+      master.kill('SIGTERM');
+      await exited;
+    }
+    // the master stops its workers gracefully; none may outlive it
+    await waitFor(() => [...pids].every((p) => !alive(p)), 'the workers to exit', 30000).catch(() => {
+      for (const p of pids) if (alive(p)) process.kill(p, 'SIGKILL');
+    });
+    logs.cleanup();
+  }, 60000);
+
+  it('every request is logged, once, as a whole JSON line, by both workers writing one file', async () => {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < REQUESTS) {
+        const i = next++;
+        const res = await rawRequest(port, '/pid', { 'X-B3-TraceId': traceIdOf(i), 'X-B3-SpanId': '0.1' });
+        expect(res.status).toBe(200);
+        const body = res.body as { pid: number; traceId: string };
+        expect(body.traceId).toBe(traceIdOf(i));
+        pids.add(body.pid);
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    expect(pids.size).toBe(WORKERS);
+
+    const digest = join(logs.dir, 'tracelog', 'egg-digest.log');
+    await waitFor(() => linesOf(digest).length >= REQUESTS, `${REQUESTS} digest lines`);
+    const raw = linesOf(digest);
+    // no torn or interleaved line: each one parses alone and is one request's
+    const lines = digestOf(digest);
+    expect(lines).toHaveLength(raw.length);
+    const seen = lines.filter((l) => l.route === '/pid').map((l) => l.traceId as string);
+    expect(seen).toHaveLength(REQUESTS);
+    expect(new Set(seen)).toEqual(new Set(Array.from({ length: REQUESTS }, (_, i) => traceIdOf(i))));
+    for (const l of lines.filter((x) => x.route === '/pid'))
+      expect(l).toMatchObject({ spanId: '0.1.1', 'result.code': '200', 'local.app': 'egg-sofa-bff' });
+
+    // the stat rows of both workers add up to every request
+    const stat = join(logs.dir, 'tracelog', 'egg-stat.log');
+    const counted = (): number =>
+      linesOf(stat)
+        .map((l) => JSON.parse(l) as { 'stat.key': { route?: string }; count: number })
+        .filter((r) => r['stat.key'].route === '/pid')
+        .reduce((n, r) => n + r.count, 0);
+    await waitFor(() => counted() >= REQUESTS, 'stat counts of both workers');
+    expect(counted()).toBe(REQUESTS);
+
+    // egg-logger's own lines carry the trace ids too, in every worker
+    const web = join(logs.dir, 'egg', 'egg-sofa-bff-web.log');
+    await waitFor(
+      () => linesOf(web).filter((l) => l.endsWith('pid asked')).length >= REQUESTS,
+      'web log lines',
+    );
+    const webLines = linesOf(web).filter((l) => l.endsWith('pid asked'));
+    for (const l of webLines) expect(l).toMatch(/\/0a0fe92715674779853271\d{8}\/[\d.]+ms GET \/pid\]/);
+  }, 90000);
+});
