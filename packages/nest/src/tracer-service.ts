@@ -41,4 +41,12 @@ export class TracerService {
   trace<T>(name: string, fn: (span: Span) => T): T {
     return traceFunction(name, fn, { tracer: this.tracer });
   }
+
+  /**
+   * Nest lifecycle hook: `app.close()` resolves once every span finished so far is on disk. The
+   * tracer is flushed, not closed — it may serve other apps or code after this one.
+   */
+  onApplicationShutdown(): Promise<void> {
+    return this.tracer.flush();
+  }
 }

@@ -376,6 +376,28 @@ export function defineSuite(version: NestVersion, platform: Platform): void {
     nestTwoServices(version, platform);
   });
 
+  describe(`Nest ${version.slice(4)} on ${platform}: shutdown`, () => {
+    it('app.close() flushes the finished spans to disk', async () => {
+      const t = makeTracer('flush-app');
+      const { app, url } = await startApp(
+        version,
+        platform,
+        appModule(SofaTracerModule.forRoot({ tracer: t.tracer })),
+      );
+      try {
+        expect((await fetch(url + '/api/v1/users/4')).status).toBe(200);
+        await until(() => t.spans.some((s) => s.logType === 'nest'), 'span');
+        app.getHttpServer().closeAllConnections();
+        await app.close();
+        // read without flushing: what app.close() left on disk
+        const file = join(t.dir, 'tracelog', DIGEST);
+        expect(readFileSync(file, 'utf8')).toContain('"route":"/api/v1/users/:id"');
+      } finally {
+        await t.close();
+      }
+    });
+  });
+
   describe(`Nest ${version.slice(4)} on ${platform}: forRootAsync`, () => {
     it('takes the options from an async factory with injected providers', async () => {
       const t = makeTracer('unused-name');
