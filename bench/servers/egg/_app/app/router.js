@@ -1,0 +1,7 @@
+'use strict';
+
+module.exports = (app) => {
+  app.router.get('/hello', async (ctx) => {
+    ctx.body = 'hello world';
+  });
+};
