@@ -5,13 +5,15 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const dist = path.resolve(process.cwd(), 'dist');
-const names = Object.keys(require(path.join(dist, 'index.js'))).filter(
+const cjs = require(path.join(dist, 'index.js'));
+const names = Object.keys(cjs).filter(
   (n) => n !== 'default' && n !== '__esModule' && /^[A-Za-z_$][\w$]*$/.test(n),
 );
 const lines = [
   "import cjs from './index.js';",
   ...names.map((n) => `export const ${n} = cjs.${n};`),
-  'export default cjs;',
+  // a package with its own default export (a fastify plugin) keeps it; the others default to the module
+  cjs.__esModule === true && cjs.default !== undefined ? 'export default cjs.default;' : 'export default cjs;',
   '',
 ];
 fs.writeFileSync(path.join(dist, 'index.mjs'), lines.join('\n'));

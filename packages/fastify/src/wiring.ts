@@ -1,0 +1,120 @@
+import { ServerResponse } from 'node:http';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+} from 'fastify';
+import { getHttpServerSpan, type HttpServerSpan, type HttpServerTracing } from '@sofa-tracer/core';
+import { fastifyRoute } from './route';
+
+/**
+ * How a caller that builds on this wiring (the Nest plugin on Nest's fastify adapter) adjusts
+ * it. Both functions run once per traced request, in `onRequest`; exceptions are self-logged and
+ * the request goes on.
+ */
+export interface FastifyWiring {
+  /**
+   * The route template of a request; `undefined` → fastify's own template
+   * (`request.routeOptions.url`, plugin prefixes included; `UNMATCHED` for 404s). Called in
+   * `onRequest`, where fastify has already matched the route.
+   */
+  routeOf?(request: FastifyRequest): string | undefined;
+  /** Called once the request's span has started (e.g. to add tags or keep the state). */
+  onSpan?(request: FastifyRequest, span: HttpServerSpan): void;
+}
+
+const kInstalled: unique symbol = Symbol.for('sofa-tracer.fastify.installed');
+
+type Marked = { [kInstalled]?: true };
+
+/**
+ * Installs SOFATracer server spans on a fastify instance (call it on the root instance: the hooks
+ * then cover every route, encapsulated plugins' routes and the 404 handler):
+ *
+ * - `onRequest` — fastify has matched the route; the span starts (child of the incoming context)
+ *   and becomes current for everything fastify runs next: later hooks, `preParsing`, and for
+ *   requests without a body the whole rest of the request;
+ * - `preValidation` — body parsing ran in the socket's context (the parser's `data`/`end`
+ *   events), so the span is made current again before validation, `preHandler` and the handler;
+ * - `onError` — records the error fastify is handling, before any `setErrorHandler` sees it
+ *   (the same object is passed on, unchanged).
+ *
+ * The span finishes when the response closes (core's helper): status sent, or `499` on a client
+ * disconnect. Idempotent per instance — a second call on the same instance (or on a child of an
+ * instance already wired) adds nothing, so one request never gets two spans.
+ *
+ * @returns `true` when the hooks were added, `false` when the instance was already wired or
+ *   serves HTTP/2 (not traced: its responses are not `node:http` ServerResponses).
+ */
+export function installFastifyTracing(
+  app: FastifyInstance,
+  tracing: HttpServerTracing,
+  wiring: FastifyWiring = {},
+): boolean {
+  const marked = app as unknown as Marked;
+  if (marked[kInstalled] === true) return false;
+  if ((app.initialConfig as { http2?: boolean } | undefined)?.http2 === true) {
+    tracing.tracer.selfLog.warn('fastify: HTTP/2 servers are not traced');
+    return false;
+  }
+  Object.defineProperty(app, kInstalled, { value: true, enumerable: false });
+  const tracer = tracing.tracer;
+  const { routeOf, onSpan } = wiring;
+
+  function fault(what: string, e: unknown): void {
+    try {
+      tracer.selfLog.error('fastify: ' + what + ' failed', e);
+    } catch {
+      // the self-log must not break the request either
+    }
+  }
+
+  function onRequest(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    const res = reply.raw;
+    // light-my-request's Response extends ServerResponse, so app.inject() is traced too
+    if (!(res instanceof ServerResponse)) return done();
+    const st = tracing.start(request.raw, res);
+    if (st === undefined) return done();
+    let route: string | undefined;
+    if (routeOf !== undefined) {
+      try {
+        route = routeOf(request);
+      } catch (e) {
+        fault('routeOf', e);
+      }
+    }
+    st.route = route ?? fastifyRoute(request);
+    if (onSpan !== undefined) {
+      try {
+        onSpan(request, st);
+      } catch (e) {
+        fault('onSpan', e);
+      }
+    }
+    tracer.withSpan(st.span, done);
+  }
+
+  function preValidation(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    const st = getHttpServerSpan(request.raw);
+    if (st === undefined || st.finished || tracer.activeSpan() === st.span) return done();
+    tracer.withSpan(st.span, done);
+  }
+
+  function onError(
+    request: FastifyRequest,
+    _reply: FastifyReply,
+    error: FastifyError,
+    done: () => void,
+  ): void {
+    const st = getHttpServerSpan(request.raw);
+    if (st !== undefined) st.recordError(error);
+    done();
+  }
+
+  app.addHook('onRequest', onRequest);
+  app.addHook('preValidation', preValidation);
+  app.addHook('onError', onError);
+  return true;
+}

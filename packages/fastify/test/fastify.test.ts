@@ -1,0 +1,302 @@
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import sofaTracerDefault, { sofaTracer } from '@sofa-tracer/fastify';
+import { activeHttpServerSpanCount, type ReadableSpan } from '@sofa-tracer/core';
+import { instrumentHttpClients } from '@sofa-tracer/http-client';
+import { FASTIFY_VERSIONS, start } from './fastify-apps';
+import { listen, makeTracer, until, type TestTracer } from './helpers';
+
+const DIGEST = 'fastify-digest.log';
+const JAVA_TRACE_ID = '0a0fe9271567477985327100211176';
+
+describe.each(FASTIFY_VERSIONS)('%s', (_label, load) => {
+  const Fastify = load();
+  let t: TestTracer;
+  let app: FastifyInstance;
+  let base: string;
+  let backendUrl: string;
+  let closeBackend: () => Promise<void>;
+  let uninstall: () => void;
+  let backendSeen: IncomingHttpHeaders[];
+  let seenByErrorHandler: unknown[];
+  let hookSpans: Record<string, string | undefined>;
+  let hangArrivals = 0;
+  const thrown = new Error('boom');
+  const rejected = new Error('rejected');
+  const teapot = Object.assign(new Error('short and stout'), { statusCode: 418 });
+
+  const spanIdNow = (): string | undefined => t.tracer.activeSpan()?.context().spanId;
+
+  beforeAll(async () => {
+    t = makeTracer('orders');
+    // a plain node:http backend standing for the next service: what arrives on the wire
+    const backend = createServer((req, res) => {
+      backendSeen.push(req.headers);
+      res.end('ok');
+    });
+    ({ url: backendUrl, close: closeBackend } = await listen(backend));
+
+    app = Fastify();
+    // the default export, as `import sofaTracer from '@sofa-tracer/fastify'`
+    await app.register(sofaTracerDefault, {
+      tracer: t.tracer,
+      ignorePaths: ['/health'],
+      customTags: (req) => ({ tenant: String(req.headers['x-tenant'] ?? '') }),
+    });
+    app.addHook('preParsing', (_req, _reply, payload, done) => {
+      hookSpans.preParsing = spanIdNow();
+      done(null, payload);
+    });
+    app.addHook('preValidation', async () => {
+      hookSpans.preValidation = spanIdNow();
+    });
+    app.addHook('preHandler', (_req, _reply, done) => {
+      setTimeout(() => {
+        hookSpans.preHandler = spanIdNow();
+        done();
+      }, 1);
+    });
+    app.addHook('onSend', async (_req, _reply, payload) => {
+      hookSpans.onSend = spanIdNow();
+      return payload;
+    });
+
+    app.get('/health', async () => 'ok');
+    app.get('/users/:id', async () => ({ ok: true }));
+    app.register(
+      async (v1) => {
+        v1.register(
+          async (users) => {
+            users.get('/:id', async () => 'user');
+            users.get('/', async () => 'list');
+          },
+          { prefix: '/users' },
+        );
+      },
+      { prefix: '/api/v1' },
+    );
+    app.post('/orders', async (req: FastifyRequest) => {
+      await new Promise((r) => setTimeout(r, 2));
+      const res = await fetch(backendUrl + '/stock');
+      await res.text();
+      return { span: spanIdNow(), got: req.body };
+    });
+    app.get('/callback', (_req: FastifyRequest, reply: FastifyReply) => {
+      setTimeout(() => reply.send(spanIdNow() ?? 'none'), 2);
+    });
+    app.get('/throw', () => {
+      throw thrown;
+    });
+    app.get('/reject', async () => {
+      await new Promise((r) => setTimeout(r, 1));
+      throw rejected;
+    });
+    app.register(async (scoped) => {
+      scoped.setErrorHandler((err, _req, reply) => {
+        seenByErrorHandler.push(err);
+        if (err === teapot) return reply.code(418).send('teapot');
+        return reply.code(200).send('handled: ' + (err as Error).message);
+      });
+      scoped.get('/teapot', async () => {
+        throw teapot;
+      });
+      scoped.get('/swallowed', async () => {
+        throw new Error('turned into a 200');
+      });
+    });
+    app.get('/stream', (_req, reply) => {
+      const chunks = ['abc', 'é', 'xyz'];
+      const body = new Readable({
+        read() {
+          setTimeout(() => this.push(chunks.length ? chunks.shift() : null), 2);
+        },
+      });
+      reply.type('text/plain').send(body);
+    });
+    app.get('/hang', () => {
+      hangArrivals++;
+      return new Promise(() => undefined);
+    });
+    ({ url: base } = await start(app));
+    uninstall = instrumentHttpClients({ tracer: t.tracer, ignoreUrls: [base] });
+  });
+
+  beforeEach(() => {
+    t.spans.length = 0;
+    backendSeen = [];
+    seenByErrorHandler = [];
+    hookSpans = {};
+  });
+
+  afterAll(async () => {
+    uninstall();
+    await app.close();
+    await closeBackend();
+    await t.close();
+  });
+
+  /** Sends `n` requests to /hang and disconnects once the handler has them all. */
+  async function abortHangs(n: number): Promise<void> {
+    const target = hangArrivals + n;
+    const requests = Array.from({ length: n }, () => {
+      const req = httpRequest(base + '/hang');
+      req.on('error', () => undefined);
+      req.end();
+      return req;
+    });
+    await until(() => hangArrivals >= target, 'requests in the handler');
+    for (const req of requests) req.destroy();
+  }
+
+  async function serverSpans(n: number): Promise<ReadableSpan[]> {
+    await until(() => t.spans.filter((s) => s.kind === 'server').length >= n, `${n} server spans`);
+    return t.spans.filter((s) => s.kind === 'server');
+  }
+
+  it('exports the same plugin as default and as sofaTracer', () => {
+    expect(sofaTracerDefault).toBe(sofaTracer);
+  });
+
+  it('writes one digest line with the express fields in order, route from fastify', async () => {
+    const res = await fetch(base + '/users/42?token=secret', { headers: { 'x-tenant': 'acme' } });
+    expect(res.status).toBe(200);
+    const [span] = await serverSpans(1);
+    const line = (await t.rawDigest(DIGEST)).find((l) => l.includes(span!.context().traceId))!;
+    const obj = JSON.parse(line) as Record<string, unknown>;
+    expect(Object.keys(obj)).toEqual([
+      'time',
+      'local.app',
+      'traceId',
+      'spanId',
+      'span.kind',
+      'result.code',
+      'current.thread.name',
+      'time.cost.milliseconds',
+      'request.url',
+      'method',
+      'req.size.bytes',
+      'resp.size.bytes',
+      'error',
+      'route',
+      'sys.baggage',
+      'biz.baggage',
+    ]);
+    expect(obj).toMatchObject({
+      'local.app': 'orders',
+      spanId: '0',
+      'span.kind': 'server',
+      'result.code': '200',
+      'request.url': `${base}/users/42`,
+      method: 'GET',
+      'req.size.bytes': 0,
+      'resp.size.bytes': 11,
+      error: '',
+      route: '/users/:id',
+    });
+    expect(span!.tags.tenant).toBe('acme');
+    expect(span!.operationName).toBe('GET /users/:id');
+  });
+
+  it.each([
+    ['/api/v1/users/7', '/api/v1/users/:id', 200],
+    ['/api/v1/users', '/api/v1/users', 200],
+    ['/nope/1', 'UNMATCHED', 404],
+  ])('route of %s is %s', async (path, route, status) => {
+    expect((await fetch(base + path)).status).toBe(status);
+    const [span] = await serverSpans(1);
+    expect(span!.tags.route).toBe(route);
+    expect(span!.resultCode).toBe(String(status));
+  });
+
+  it('POST with a JSON body: the span stays current through parsing, hooks and the handler; its fetch is a child', async () => {
+    const res = await fetch(base + '/orders', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'X-B3-TraceId': JAVA_TRACE_ID, 'X-B3-SpanId': '0.1' },
+      body: JSON.stringify({ item: 'book', qty: 2 }),
+    });
+    expect(await res.json()).toEqual({ span: '0.1.1', got: { item: 'book', qty: 2 } });
+    expect(hookSpans).toEqual({
+      preParsing: '0.1.1',
+      preValidation: '0.1.1',
+      preHandler: '0.1.1',
+      onSend: '0.1.1',
+    });
+    expect(backendSeen[0]).toMatchObject({
+      'x-b3-traceid': JAVA_TRACE_ID,
+      'x-b3-spanid': '0.1.1.1',
+      'x-b3-parentspanid': '0.1.1',
+    });
+    const [server] = await serverSpans(1);
+    expect(server!.context().spanId).toBe('0.1.1');
+    expect(server!.tags).toMatchObject({ route: '/orders', method: 'POST', 'req.size.bytes': 23 });
+    const client = t.spans.find((s) => s.kind === 'client')!;
+    expect(client.context().spanId).toBe('0.1.1.1');
+  });
+
+  it('keeps the span current in a callback handler that replies from a timer', async () => {
+    const res = await fetch(base + '/callback', {
+      headers: { 'X-B3-TraceId': JAVA_TRACE_ID, 'X-B3-SpanId': '0.2' },
+    });
+    expect(await res.text()).toBe('0.2.1');
+    expect(hookSpans.preHandler).toBe('0.2.1');
+  });
+
+  it.each([
+    ['/throw', 500, 'boom'],
+    ['/reject', 500, 'rejected'],
+    ['/teapot', 418, 'short and stout'],
+    ['/swallowed', 200, 'turned into a 200'],
+  ])('records the error of %s with the status fastify answers (%s)', async (path, status, message) => {
+    expect((await fetch(base + path)).status).toBe(status);
+    const [span] = await serverSpans(1);
+    expect(span!.resultCode).toBe(String(status));
+    expect(span!.tags.error).toBe(message);
+    expect(span!.tags.route).toBe(path);
+  });
+
+  it('passes the very error object to setErrorHandler', async () => {
+    await fetch(base + '/teapot');
+    const [span] = await serverSpans(1);
+    expect(seenByErrorHandler).toHaveLength(1);
+    expect(seenByErrorHandler[0]).toBe(teapot);
+    expect(span!.error).toBe(teapot);
+  });
+
+  it('counts the bytes of a streamed reply', async () => {
+    const res = await fetch(base + '/stream');
+    expect(await res.text()).toBe('abcéxyz');
+    const [span] = await serverSpans(1);
+    expect(span!.tags['resp.size.bytes']).toBe(8);
+    expect(span!.resultCode).toBe('200');
+  });
+
+  it('finishes with 499 when the client disconnects before the reply', async () => {
+    await abortHangs(1);
+    const [span] = await serverSpans(1);
+    expect(span!.resultCode).toBe('499');
+    expect(span!.tags.error).toBe('client disconnected before the response was complete');
+    expect(span!.tags.route).toBe('/hang');
+  });
+
+  it('gives ignored paths no span', async () => {
+    await fetch(base + '/health').then((r) => r.text());
+    await fetch(base + '/users/1').then((r) => r.text());
+    const spans = await serverSpans(1);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(spans.map((s) => s.tags.route)).toEqual(['/users/:id']);
+  });
+
+  it('leaves no span open once requests (errors and aborts included) are done', async () => {
+    const before = activeHttpServerSpanCount();
+    await Promise.all([
+      abortHangs(10),
+      ...Array.from({ length: 40 }, (_, i) =>
+        fetch(base + (i % 2 ? '/users/' + i : '/throw')).then((r) => r.text()),
+      ),
+    ]);
+    await serverSpans(50);
+    await until(() => activeHttpServerSpanCount() === before, 'all spans finished');
+    expect(activeHttpServerSpanCount()).toBe(before);
+  });
+});

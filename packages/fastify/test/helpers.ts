@@ -1,0 +1,1 @@
+export { makeTracer, listen, until, type TestTracer } from '../../../test/support/plugin-fixtures';
