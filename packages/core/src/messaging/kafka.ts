@@ -22,7 +22,10 @@ export const KafkaTags = {
   TIMESTAMP: 'kafka.timestamp',
 } as const;
 
-/** Channel names; payloads are {@link KafkaBatchEvent}, {@link KafkaProducedEvent}, {@link KafkaAssignmentEvent}. */
+/**
+ * Channel names; payloads are {@link KafkaBatchEvent}, {@link KafkaProducedEvent},
+ * {@link KafkaAssignmentEvent}, {@link KafkaRequestEvent}.
+ */
 export const KAFKA_CHANNELS = {
   /** A consumer finished a batch of one partition (kafkajs `END_BATCH_PROCESS`). */
   batch: 'sofa-tracer:kafka:batch',
@@ -30,6 +33,8 @@ export const KAFKA_CHANNELS = {
   produced: 'sofa-tracer:kafka:produced',
   /** A consumer joined its group (new assignment) or left it (`assignment` null). */
   assignment: 'sofa-tracer:kafka:assignment',
+  /** A producer or consumer finished (or timed out on) one request to a broker (kafkajs `REQUEST`, `REQUEST_TIMEOUT`). */
+  request: 'sofa-tracer:kafka:request',
 } as const;
 
 /** Offsets are kafkajs strings (64-bit safe); numbers here are exact below 2^53. */
@@ -54,4 +59,16 @@ export interface KafkaProducedEvent {
 export interface KafkaAssignmentEvent {
   readonly groupId: string;
   readonly assignment: Readonly<Record<string, readonly number[]>> | null;
+}
+
+/** One broker request of a Kafka client. */
+export interface KafkaRequestEvent {
+  /** Which client made it. */
+  readonly client: 'producer' | 'consumer';
+  /** Kafka API name as kafkajs reports it: `Produce`, `Fetch`, `Metadata`, `OffsetCommit`, … */
+  readonly api: string;
+  /** Time from sending to the response, ms (0 for a timeout). */
+  readonly durationMs: number;
+  /** True when the request timed out. */
+  readonly timedOut: boolean;
 }
