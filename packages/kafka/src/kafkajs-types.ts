@@ -54,6 +54,8 @@ export interface Sender {
 /** A producer (only the fields read or wrapped here). */
 export interface ProducerLike extends Sender {
   transaction?(): Promise<Sender & Record<string, unknown>>;
+  on?(event: string, listener: (event: InstrumentationEvent<never>) => void): () => void;
+  events?: Record<string, string>;
   [field: string]: unknown;
 }
 

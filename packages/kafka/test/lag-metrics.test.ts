@@ -95,6 +95,13 @@ it('Prometheus sees kafka_consumergroup_lag rise while the consumer is paused an
     'latency histogram',
     30_000,
   );
+  // broker requests, from kafkajs' own REQUEST events of both clients
+  expect(
+    await promValue(`kafka_client_request_duration_seconds_count{client="producer",api="Produce"}`),
+  ).toBeGreaterThanOrEqual(2);
+  expect(
+    await promValue(`sum(kafka_client_request_duration_seconds_count{client="consumer",api="Fetch"})`),
+  ).toBeGreaterThan(0);
   // the 10 messages waited while the consumer was paused: their latency is at least the pause
   expect(
     await promValue(

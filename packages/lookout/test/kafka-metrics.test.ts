@@ -11,6 +11,7 @@ import { makeSpan } from './helpers/spans';
 const batch = channel(KAFKA_CHANNELS.batch);
 const produced = channel(KAFKA_CHANNELS.produced);
 const assignment = channel(KAFKA_CHANNELS.assignment);
+const request = channel(KAFKA_CHANNELS.request);
 
 let lookout: Lookout;
 
@@ -131,6 +132,24 @@ describe('Kafka metrics from spans', () => {
     } finally {
       delete process.env.SOFA_LOOKOUT_KAFKA_METRICS;
     }
+  });
+});
+
+describe('broker requests from the channel', () => {
+  it('duration by client and Kafka API; timeouts counted apart', async () => {
+    request.publish({ client: 'producer', api: 'Produce', durationMs: 12, timedOut: false });
+    request.publish({ client: 'producer', api: 'Produce', durationMs: 30, timedOut: false });
+    request.publish({ client: 'consumer', api: 'Fetch', durationMs: 0, timedOut: true });
+    request.publish({ client: 'consumer', api: 5 }); // malformed: ignored
+    const t = await text();
+    expect(
+      valueOf(t, 'kafka_client_request_duration_seconds_count', { client: 'producer', api: 'Produce' }),
+    ).toBe(2);
+    expect(
+      valueOf(t, 'kafka_client_request_duration_seconds_sum', { client: 'producer', api: 'Produce' }),
+    ).toBeCloseTo(0.042);
+    expect(valueOf(t, 'kafka_client_request_timeouts_total', { client: 'consumer', api: 'Fetch' })).toBe(1);
+    expect(samplesOf(t, 'kafka_client_request_timeouts_total', { api: 'Produce' })).toEqual([]);
   });
 });
 

@@ -7,6 +7,7 @@ import {
   type KafkaAssignmentEvent,
   type KafkaBatchEvent,
   type KafkaProducedEvent,
+  type KafkaRequestEvent,
   type ReadableSpan,
   type SpanListener,
 } from '@sofa-tracer/core';
@@ -40,6 +41,8 @@ export const KAFKA_METRICS = {
   consumeErrors: 'kafka.consumer.errors',
   processDuration: 'kafka.consumer.process.duration',
   latency: 'kafka.consumer.latency',
+  requestDuration: 'kafka.client.request.duration',
+  requestTimeouts: 'kafka.client.request.timeouts',
 } as const;
 
 type SecondsTimer = Timer & { recordSeconds?(seconds: number): void };
@@ -71,12 +74,16 @@ export class KafkaMetrics implements SpanListener {
   private readonly consumers = new Map<string, Handles>();
   private readonly topicGuard: LabelGuard;
   private readonly groupGuard: LabelGuard;
+  private readonly apiGuard: LabelGuard;
   private subscribed = false;
   private readonly onBatch = (m: unknown): void => this.safely(() => this.lag.onBatch(m as KafkaBatchEvent));
   private readonly onProduced = (m: unknown): void =>
     this.safely(() => this.lag.onProduced(m as KafkaProducedEvent));
   private readonly onAssignment = (m: unknown): void =>
     this.safely(() => this.lag.onAssignment(m as KafkaAssignmentEvent));
+  private readonly onRequest = (m: unknown): void =>
+    this.safely(() => this.recordRequest(m as KafkaRequestEvent));
+  private readonly requests = new Map<string, { duration: SecondsTimer; timeouts: Counter | undefined }>();
 
   constructor(
     private readonly registry: Registry,
@@ -92,6 +99,7 @@ export class KafkaMetrics implements SpanListener {
       });
     this.topicGuard = new LabelGuard(max, overflow('topic'));
     this.groupGuard = new LabelGuard(max, overflow('consumergroup'));
+    this.apiGuard = new LabelGuard(max, overflow('api'));
     this.lag = new ConsumerLag(registry);
   }
 
@@ -102,6 +110,7 @@ export class KafkaMetrics implements SpanListener {
       subscribe(KAFKA_CHANNELS.batch, this.onBatch);
       subscribe(KAFKA_CHANNELS.produced, this.onProduced);
       subscribe(KAFKA_CHANNELS.assignment, this.onAssignment);
+      subscribe(KAFKA_CHANNELS.request, this.onRequest);
     }
     return this;
   }
@@ -113,6 +122,39 @@ export class KafkaMetrics implements SpanListener {
     unsubscribe(KAFKA_CHANNELS.batch, this.onBatch);
     unsubscribe(KAFKA_CHANNELS.produced, this.onProduced);
     unsubscribe(KAFKA_CHANNELS.assignment, this.onAssignment);
+    unsubscribe(KAFKA_CHANNELS.request, this.onRequest);
+  }
+
+  /**
+   * One broker request: its duration by client and Kafka API (`Produce`, `Fetch`, …; a consumer's
+   * Fetch includes the broker's long-poll wait), and timeouts counted apart.
+   */
+  recordRequest(e: KafkaRequestEvent): void {
+    if (e === null || typeof e !== 'object' || typeof e.api !== 'string') return;
+    const client = e.client === 'producer' ? 'producer' : 'consumer';
+    const api = this.apiGuard.value(e.api);
+    const key = client + '\u0000' + api;
+    let h = this.requests.get(key);
+    if (h === undefined) {
+      const r = this.registry;
+      h = {
+        duration: r.timer(r.createId(KAFKA_METRICS.requestDuration, { client, api }), {
+          description: 'Kafka client requests to brokers by API, seconds (kafkajs REQUEST events)',
+          buckets: this.options.durationBuckets,
+        }),
+        timeouts: undefined,
+      };
+      if (!h.duration.noop) this.requests.set(key, h);
+    }
+    if (e.timedOut) {
+      h.timeouts ??= this.registry.counter(
+        this.registry.createId(KAFKA_METRICS.requestTimeouts, { client, api }),
+        { description: 'Kafka client requests to brokers that timed out' },
+      );
+      h.timeouts.inc();
+    } else if (typeof e.durationMs === 'number' && e.durationMs >= 0) {
+      record(h.duration, e.durationMs / 1000);
+    }
   }
 
   onSpanReport(span: ReadableSpan): void {

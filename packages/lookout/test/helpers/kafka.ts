@@ -1,7 +1,7 @@
 import type { KafkaMetrics } from '@sofa-tracer/lookout';
 import { makeSpan } from './spans';
 
-/** Feeds every Kafka metric family with data: a failed send, a failed consume, and lag. */
+/** Feeds every Kafka metric family with data: a failed send, a failed consume, broker requests, lag. */
 export function feedKafkaMetrics(k: KafkaMetrics): void {
   k.onSpanReport(
     makeSpan({
@@ -27,5 +27,7 @@ export function feedKafkaMetrics(k: KafkaMetrics): void {
       },
     }),
   );
+  k.recordRequest({ client: 'producer', api: 'Produce', durationMs: 3, timedOut: false });
+  k.recordRequest({ client: 'consumer', api: 'Fetch', durationMs: 0, timedOut: true });
   k.lag.onBatch({ groupId: 'billing', topic: 'orders', partition: 0, highWatermark: 5, position: 3 });
 }
