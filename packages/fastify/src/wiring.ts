@@ -34,10 +34,10 @@ type Marked = { [kInstalled]?: true };
  * then cover every route, encapsulated plugins' routes and the 404 handler):
  *
  * - `onRequest` — fastify has matched the route; the span starts (child of the incoming context)
- *   and becomes current for everything fastify runs next: later hooks, `preParsing`, and for
- *   requests without a body the whole rest of the request;
- * - `preValidation` — body parsing ran in the socket's context (the parser's `data`/`end`
- *   events), so the span is made current again before validation, `preHandler` and the handler;
+ *   and becomes current for everything fastify runs next: later hooks, `preParsing`, body
+ *   parsing, `preValidation`, `preHandler`, the handler, `onSend`. Body parsing keeps it although
+ *   the body's `data`/`end` events come from the socket: fastify 4 and 5
+ *   resumes the request's async context when its content-type parser is done;
  * - `onError` — records the error fastify is handling, before any `setErrorHandler` sees it
  *   (the same object is passed on, unchanged).
  *
@@ -96,12 +96,6 @@ export function installFastifyTracing(
     tracer.withSpan(st.span, done);
   }
 
-  function preValidation(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
-    const st = getHttpServerSpan(request.raw);
-    if (st === undefined || st.finished || tracer.activeSpan() === st.span) return done();
-    tracer.withSpan(st.span, done);
-  }
-
   function onError(
     request: FastifyRequest,
     _reply: FastifyReply,
@@ -114,7 +108,6 @@ export function installFastifyTracing(
   }
 
   app.addHook('onRequest', onRequest);
-  app.addHook('preValidation', preValidation);
   app.addHook('onError', onError);
   return true;
 }

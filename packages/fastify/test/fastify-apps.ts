@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 
 /** A fastify factory (either major; typed with fastify 5's types, which cover what the tests use). */
@@ -15,4 +16,21 @@ export async function start(app: FastifyInstance): Promise<{ url: string; port: 
   const address = app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no port');
   return { url: `http://127.0.0.1:${address.port}`, port: address.port };
+}
+
+/**
+ * fastify's own node:http server for a caller that listens itself (the shared two-service
+ * scenarios): `listen()` waits for `app.ready()` first, so no request reaches an unbooted app.
+ */
+export function serverOf(app: FastifyInstance): Server {
+  const server = app.server;
+  const listen = server.listen.bind(server) as (...args: unknown[]) => Server;
+  server.listen = ((...args: unknown[]) => {
+    app.ready().then(
+      () => listen(...args),
+      (err: unknown) => server.emit('error', err),
+    );
+    return server;
+  }) as Server['listen'];
+  return server;
 }

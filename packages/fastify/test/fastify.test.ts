@@ -209,30 +209,71 @@ describe.each(FASTIFY_VERSIONS)('%s', (_label, load) => {
     expect(span!.resultCode).toBe(String(status));
   });
 
-  it('POST with a JSON body: the span stays current through parsing, hooks and the handler; its fetch is a child', async () => {
-    const res = await fetch(base + '/orders', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'X-B3-TraceId': JAVA_TRACE_ID, 'X-B3-SpanId': '0.1' },
-      body: JSON.stringify({ item: 'book', qty: 2 }),
+  /** POSTs `body` with its bytes arriving after the headers, in two packets (as large bodies do). */
+  async function postLate(path: string, body: string, headers: Record<string, string>): Promise<string> {
+    const before = activeHttpServerSpanCount();
+    const req = httpRequest(base + path, { method: 'POST', headers });
+    const response = new Promise<string>((resolve, reject) => {
+      req.on('response', (r) => {
+        let s = '';
+        r.on('data', (c) => (s += c));
+        r.on('end', () => resolve(s));
+      });
+      req.on('error', reject);
     });
-    expect(await res.json()).toEqual({ span: '0.1.1', got: { item: 'book', qty: 2 } });
-    expect(hookSpans).toEqual({
-      preParsing: '0.1.1',
-      preValidation: '0.1.1',
-      preHandler: '0.1.1',
-      onSend: '0.1.1',
-    });
-    expect(backendSeen[0]).toMatchObject({
-      'x-b3-traceid': JAVA_TRACE_ID,
-      'x-b3-spanid': '0.1.1.1',
-      'x-b3-parentspanid': '0.1.1',
-    });
-    const [server] = await serverSpans(1);
-    expect(server!.context().spanId).toBe('0.1.1');
-    expect(server!.tags).toMatchObject({ route: '/orders', method: 'POST', 'req.size.bytes': 23 });
-    const client = t.spans.find((s) => s.kind === 'client')!;
-    expect(client.context().spanId).toBe('0.1.1.1');
-  });
+    req.flushHeaders();
+    // the span has started (onRequest ran) before any body byte is sent
+    await until(() => activeHttpServerSpanCount() > before, 'the request to reach fastify');
+    req.write(body.slice(0, 5));
+    await new Promise((r) => setTimeout(r, 5));
+    req.end(body.slice(5));
+    return response;
+  }
+
+  const ORDER = JSON.stringify({ item: 'book', qty: 2 });
+  const JSON_HEADERS = {
+    'content-type': 'application/json',
+    'X-B3-TraceId': JAVA_TRACE_ID,
+    'X-B3-SpanId': '0.1',
+  };
+
+  it.each([
+    [
+      'in the packet of the headers',
+      () =>
+        fetch(base + '/orders', { method: 'POST', headers: JSON_HEADERS, body: ORDER }).then((r) => r.text()),
+    ],
+    [
+      'after the headers (content-length)',
+      () => postLate('/orders', ORDER, { ...JSON_HEADERS, 'content-length': String(ORDER.length) }),
+    ],
+    [
+      'after the headers (chunked)',
+      () => postLate('/orders', ORDER, { ...JSON_HEADERS, 'transfer-encoding': 'chunked' }),
+    ],
+  ])(
+    'POST with a JSON body %s: the span stays current through parsing, hooks and the handler; its fetch is a child',
+    async (_how, send) => {
+      expect(JSON.parse(await send())).toEqual({ span: '0.1.1', got: { item: 'book', qty: 2 } });
+      expect(hookSpans).toEqual({
+        preParsing: '0.1.1',
+        preValidation: '0.1.1',
+        preHandler: '0.1.1',
+        onSend: '0.1.1',
+      });
+      expect(backendSeen[0]).toMatchObject({
+        'x-b3-traceid': JAVA_TRACE_ID,
+        'x-b3-spanid': '0.1.1.1',
+        'x-b3-parentspanid': '0.1.1',
+      });
+      const [server] = await serverSpans(1);
+      expect(server!.context().spanId).toBe('0.1.1');
+      expect(server!.tags).toMatchObject({ route: '/orders', method: 'POST', 'req.size.bytes': 23 });
+      await until(() => t.spans.some((s) => s.kind === 'client'), 'the client span');
+      const client = t.spans.find((s) => s.kind === 'client')!;
+      expect(client.context().spanId).toBe('0.1.1.1');
+    },
+  );
 
   it('keeps the span current in a callback handler that replies from a timer', async () => {
     const res = await fetch(base + '/callback', {
