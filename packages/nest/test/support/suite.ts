@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { activeHttpServerSpanCount, type ReadableSpan } from '@sofa-tracer/core';
+import { sofaTracer as expressSofaTracer } from '@sofa-tracer/express';
+import { sofaTracer as fastifySofaTracer } from '@sofa-tracer/fastify';
 import { instrumentHttpClients } from '@sofa-tracer/http-client';
 import {
   HTTP_SERVER_DIGEST_KEYS,
@@ -29,6 +31,8 @@ interface NestAppLike {
   listen(port: number, host: string): Promise<unknown>;
   getUrl(): Promise<string>;
   getHttpServer(): Server;
+  use(...args: unknown[]): unknown;
+  register(plugin: unknown, options: unknown): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -38,6 +42,7 @@ export async function startApp(
   platform: Platform,
   module: unknown,
   pkg: Record<string, unknown> = loadPlatform(version, platform),
+  prepare?: (app: NestAppLike) => Promise<void> | void,
 ): Promise<{ app: NestAppLike; url: string }> {
   const Adapter = (platform === 'express' ? pkg.ExpressAdapter : pkg.FastifyAdapter) as new () => unknown;
   const app = (await NestFactory.create(module as never, new Adapter() as never, {
@@ -45,6 +50,7 @@ export async function startApp(
   })) as unknown as NestAppLike;
   app.setGlobalPrefix('api');
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
+  if (prepare !== undefined) await prepare(app);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
   return { app, url };
@@ -374,6 +380,35 @@ export function defineSuite(version: NestVersion, platform: Platform): void {
 
   describe(`Nest ${version.slice(4)} on ${platform}: Nest gateway → Nest backend`, () => {
     nestTwoServices(version, platform);
+  });
+
+  describe(`Nest ${version.slice(4)} on ${platform}: the ${platform} plugin mounted as well`, () => {
+    it('still writes one span per request, in nest-digest.log', async () => {
+      const t = makeTracer('both-app');
+      const { app, url } = await startApp(
+        version,
+        platform,
+        appModule(SofaTracerModule.forRoot({ tracer: t.tracer })),
+        undefined,
+        async (nestApp) => {
+          if (platform === 'express') nestApp.use(expressSofaTracer({ tracer: t.tracer }));
+          else await nestApp.register(fastifySofaTracer, { tracer: t.tracer });
+        },
+      );
+      try {
+        expect((await fetch(url + '/api/v1/users/5')).status).toBe(200);
+        await until(() => t.spans.length >= 3, 'spans');
+        await t.tracer.flush();
+        expect(t.spans.filter((s) => s.kind === 'server').map((s) => [s.logType, s.tags.handler])).toEqual([
+          ['nest', 'UsersController.findOne'],
+        ]);
+        expect(await t.rawDigest(`${platform}-digest.log`)).toEqual([]);
+      } finally {
+        app.getHttpServer().closeAllConnections();
+        await app.close();
+        await t.close();
+      }
+    });
   });
 
   describe(`Nest ${version.slice(4)} on ${platform}: shutdown`, () => {
