@@ -1,22 +1,30 @@
 #!/usr/bin/env node
 'use strict';
-// sofa-tracer demo: two traced express services talking over HTTP, no external server needed.
+// sofa-tracer demo: one trace through every framework plugin, no external server needed.
 //
-//   demo-gateway ──fetch──────────▶ demo-backend  GET /items/:id
-//                └─http.request──▶               GET /price/:id
+//   demo-gateway ──fetch────────▶ demo-koa ──fetch──▶ demo-egg ──ctx.curl──▶ demo-backend  GET /items/:id
+//   (express)                     (koa)               (egg BFF) └ctx.curl──▶ demo-nest     GET /stock/:id
+//                └─http.request─▶ demo-backend  GET /price/:id                               (@Traced lookup)
+//                └─fetch────────▶ demo-orders ──kafka──▶ its consumer   (only when a broker is available)
 //
 // Each service runs in its own child process with its own tracer (appName) and writes digest and
-// stat logs under one demo log root (DEMO_LOG_DIR, default ./demo-logs). This script drives some
-// traffic (including a failing and a slow call), reads a few Lookout metrics, closes the
-// services (flushing their logs), then reassembles one trace from both services' digest lines
-// with @sofa-tracer/cli and prints it as a tree.
+// stat logs under one demo log root (DEMO_LOG_DIR, default ./demo-logs); services start in
+// parallel as soon as the ones they call listen. This script drives some traffic (including a
+// failing and a slow call), reads a few Lookout metrics, closes the services (flushing their
+// logs), then reassembles one trace from all services' digest lines with @sofa-tracer/cli and
+// prints it as a tree. SOFA_TRACER_ZIPKIN_BASE_URL also sends every span to that Zipkin.
 const { fork } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const { buildTraceTree, listLogFiles, readDigestLines, renderTree, resolveTraceLogDirs } = require('@sofa-tracer/cli');
 
 const LOG_ROOT = path.resolve(process.env.DEMO_LOG_DIR || 'demo-logs');
-const APPS = ['demo-gateway', 'demo-backend'];
+const APPS = ['demo-gateway', 'demo-koa', 'demo-egg', 'demo-nest', 'demo-backend', 'demo-orders'];
+const KAFKA_HINT =
+  'enable it with `bash tools/kafka/install.sh` (librdkafka mock broker) or DEMO_KAFKA_BROKERS=host:9092';
+
+/** Every forked child, so a failed start still stops the others. */
+const children = [];
 
 /** Forks one service and resolves once it listens, with its "ready" message. */
 function startService(file, env) {
@@ -24,6 +32,7 @@ function startService(file, env) {
     env: { ...process.env, DEMO_LOG_ROOT: LOG_ROOT, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  children.push(child);
   const ready = new Promise((resolve, reject) => {
     child.once('message', resolve);
     child.once('exit', (code) => reject(new Error(`${file} exited with code ${code} before listening`)));
@@ -31,10 +40,10 @@ function startService(file, env) {
   return ready.then((msg) => ({
     child,
     url: `http://127.0.0.1:${msg.port}`,
-    metricsUrl: msg.metricsUrl,
+    ready: msg,
     close: () =>
       new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${file} did not close within 10 s`)), 10_000);
+        const timer = setTimeout(() => reject(new Error(`${file} did not close within 20 s`)), 20_000);
         child.once('exit', () => {
           clearTimeout(timer);
           resolve();
@@ -58,12 +67,45 @@ async function main() {
 
   console.log('sofa-tracer demo');
   console.log(`  log root: ${LOG_ROOT}`);
-  const backend = await startService('backend.js', {});
-  const gateway = await startService('gateway.js', { BACKEND_URL: backend.url });
-  const services = [gateway, backend];
+  const zipkinUrl = process.env.SOFA_TRACER_ZIPKIN_BASE_URL;
+  console.log(
+    zipkinUrl
+      ? `  zipkin: every service also reports its spans to ${zipkinUrl}`
+      : '  zipkin: off (set SOFA_TRACER_ZIPKIN_BASE_URL=http://localhost:9411 to send the spans to Zipkin too)',
+  );
+
+  // Each service starts once the services it calls listen; the rest start in parallel (egg and
+  // the Kafka consumer group take the longest).
+  const backendP = startService('backend.js', {});
+  const nestP = startService('nest.js', {});
+  const ordersP = startService('kafka.js', {});
+  const eggP = Promise.all([backendP, nestP]).then(([b, n]) =>
+    startService('egg.js', { BACKEND_URL: b.url, NEST_URL: n.url }),
+  );
+  const koaP = eggP.then((e) => startService('koa.js', { EGG_URL: e.url }));
+  const gatewayP = Promise.all([backendP, koaP, ordersP]).then(([b, k, o]) =>
+    startService('gateway.js', { BACKEND_URL: b.url, KOA_URL: k.url, ...(o.ready.kafka ? { ORDERS_URL: o.url } : {}) }),
+  );
+  const all = [gatewayP, koaP, eggP, nestP, backendP, ordersP];
+  const settled = await Promise.allSettled(all);
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) {
+    for (const c of children) if (c.exitCode === null) c.kill();
+    throw failed.reason;
+  }
+  const [gateway, koa, egg, nest, backend, orders] = settled.map((r) => r.value);
+  const services = [gateway, koa, egg, nest, backend, orders];
   try {
-    console.log(`  demo-backend  ${backend.url}`);
-    console.log(`  demo-gateway  ${gateway.url}  (calls the backend with fetch and http.request)`);
+    console.log(`  demo-gateway  ${gateway.url}  express: fetch → koa, http.request → backend${orders.ready.kafka ? ', fetch → orders' : ''}`);
+    console.log(`  demo-koa      ${koa.url}  koa: the storefront, fetch → egg`);
+    console.log(`  demo-egg      ${egg.url}  egg: the BFF, ctx.curl → backend and nest`);
+    console.log(`  demo-nest     ${nest.url}  Nest: stock, a @Traced business span`);
+    console.log(`  demo-backend  ${backend.url}  express: items and prices`);
+    console.log(
+      orders.ready.kafka
+        ? `  demo-orders   ${orders.url}  express + kafkajs: publishes the order, its consumer ships it`
+        : `  demo-orders   Kafka hop off: ${orders.ready.kafkaError}; ${KAFKA_HINT}`,
+    );
 
     console.log('\ntraffic:');
     const calls = [];
@@ -74,9 +116,10 @@ async function main() {
       console.log(`  GET ${p.padEnd(16)} → ${r.status}  ${String(r.ms).padStart(4)} ms${note}`);
     }
 
-    if (gateway.metricsUrl) {
-      console.log(`\nmetrics: ${gateway.metricsUrl}`);
-      const text = await (await fetch(gateway.metricsUrl)).text();
+    const metricsUrl = gateway.ready.metricsUrl;
+    if (metricsUrl) {
+      console.log(`\nmetrics: ${metricsUrl}`);
+      const text = await (await fetch(metricsUrl)).text();
       const lines = text.split('\n').filter((l) => l && !l.startsWith('#'));
       // The RED metrics derived from spans: request counts by route/status, server and client.
       const pick = lines.filter((l) => /^http_(server|client)_requests_total\{/.test(l)).slice(0, 8);
@@ -101,8 +144,15 @@ async function main() {
     if (!traceId) throw new Error('the gateway did not report a trace id for /checkout/7');
     const records = await readDigestLines(dirs, { traceId });
     const tree = buildTraceTree(records, traceId);
-    console.log(`\nGET /checkout/7, reassembled from both services' digest logs:\n`);
+    console.log(`\nGET /checkout/7, reassembled from ${tree.apps.length} services' digest logs:\n`);
     process.stdout.write(renderTree(tree));
+
+    // egg's tracer slot: egg-logger's context prefix carries the same SOFA trace id
+    const eggLog = path.join(LOG_ROOT, 'demo-egg', 'egg-logs', 'demo-egg-web.log');
+    const eggLine = fs.existsSync(eggLog)
+      ? fs.readFileSync(eggLog, 'utf8').split('\n').find((l) => l.includes(traceId))
+      : undefined;
+    if (eggLine) console.log(`\negg-logger, same trace id (${path.relative(process.cwd(), eggLog)}):\n  ${eggLine}`);
 
     const failed = calls.find((c) => c.path === '/fail');
     const rel = path.relative(process.cwd(), LOG_ROOT) || '.';
@@ -111,7 +161,7 @@ async function main() {
     if (failed && failed.body.traceId) console.log(`  npx sofa-tracer tree ${failed.body.traceId} --dir ${rel}   # the failing call`);
     console.log(`  npx sofa-tracer stats --dir ${rel}`);
   } finally {
-    for (const s of services) if (s.child.exitCode === null) s.child.kill();
+    for (const c of children) if (c.exitCode === null) c.kill();
   }
 }
 

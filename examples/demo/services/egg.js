@@ -1,12 +1,14 @@
 'use strict';
 // The egg BFF ("demo-egg"): the SOFA way of running Node in front of Java services — an egg app
-// with the sofaTracer plugin enabled, calling the backend with ctx.curl. The gateway (express)
-// calls it, so the tree shows express → egg → express: the egg server span continues the
-// caller's trace (0.1 → 0.1.1) with egg's route template (/bff/orders/:id), ctx.curl is its
-// child client span, and egg-logger's lines carry the same trace id.
+// with the sofaTracer plugin enabled, aggregating two services with ctx.curl: the item from the
+// backend (express) and its stock from demo-nest. The storefront (koa) calls it, so the tree
+// shows koa → egg → express and egg → Nest: the egg server span continues the caller's trace
+// with egg's route template (/bff/products/:id), each ctx.curl is its child client span, and
+// egg-logger's lines carry the same trace id.
 //
-// Env: BACKEND_URL (the backend service), DEMO_LOG_ROOT. The egg app (package.json, config,
-// router) is written under <DEMO_LOG_ROOT>/demo-egg/app at start, as a user's app would have it.
+// Env: BACKEND_URL, NEST_URL (read per request), DEMO_LOG_ROOT. The egg app (package.json,
+// config, router) is written under <DEMO_LOG_ROOT>/demo-egg/app at start, as a user's app would
+// have it.
 const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
@@ -32,11 +34,12 @@ exports.rundir = path.join(__dirname, '..', '..', 'egg-run');
 `,
   'app/router.js': `'use strict';
 module.exports = (app) => {
-  // the order page of the BFF: one item from the backend, with the trace id egg-logger prints
-  app.router.get('/bff/orders/:id', async (ctx) => {
-    ctx.logger.info('order %s requested', ctx.params.id);
+  // the product page of the BFF: the item from the backend, then its stock from demo-nest
+  app.router.get('/bff/products/:id', async (ctx) => {
+    ctx.logger.info('product %s requested', ctx.params.id);
     const item = await ctx.curl(process.env.BACKEND_URL + '/items/' + ctx.params.id, { dataType: 'json' });
-    ctx.body = { traceId: ctx.traceId, spanId: ctx.tracer.spanId, order: ctx.params.id, item: item.data };
+    const stock = await ctx.curl(process.env.NEST_URL + '/stock/' + ctx.params.id, { dataType: 'json' });
+    ctx.body = { traceId: ctx.traceId, spanId: ctx.tracer.spanId, item: item.data, stock: stock.data };
   });
   app.router.get('/health', async (ctx) => {
     ctx.body = 'ok';

@@ -1,7 +1,9 @@
 'use strict';
 // The Kafka hop of the demo ("demo-orders"), optional: GET /orders/:id publishes an order event
 // inside the request's trace and this service's own consumer group handles it, so the tree shows
-// http server → kafka producer → kafka consumer (0.1.1 → 0.1.1.1 → 0.1.1.1.1).
+// http server → kafka producer → kafka consumer (0.3.1 → 0.3.1.1 → 0.3.1.1.1) and the handler's
+// "ship order" span under the consumer. On "close" it waits (up to 5 s) until every event it
+// published has been handled, so the consumer side is on disk when the demo prints the tree.
 //
 // Broker: DEMO_KAFKA_BROKERS (host:port, comma-separated) when set; otherwise librdkafka's mock
 // cluster through tools/kafka/mock-broker.py (needs python3 and Debian's librdkafka1:
@@ -81,6 +83,7 @@ async function connectKafka() {
       });
       span.setResultCode('00');
       span.finish();
+      handled++;
     },
   });
   await joined;
@@ -92,6 +95,8 @@ app.use(sofaTracer());
 
 let kafka;
 let kafkaError;
+let published = 0;
+let handled = 0;
 
 app.get('/orders/:id', async (req, res) => {
   if (!kafka) return res.status(503).json({ error: 'kafka unavailable: ' + kafkaError });
@@ -99,6 +104,7 @@ app.get('/orders/:id', async (req, res) => {
     topic: TOPIC,
     messages: [{ key: req.params.id, value: JSON.stringify({ id: req.params.id, at: Date.now() }) }],
   });
+  published++;
   res.json({ queued: req.params.id, partition: meta.partition, offset: meta.baseOffset });
 });
 
@@ -111,6 +117,9 @@ connectKafka()
       ready: { kafka: kafka !== undefined, kafkaError },
       onClose: async () => {
         if (!kafka) return;
+        for (const deadline = Date.now() + 5_000; handled < published && Date.now() < deadline; ) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
         // disconnect waits for the handler in flight, so its spans are on disk before close
         await Promise.allSettled([kafka.consumer.disconnect(), kafka.producer.disconnect()]);
         kafka.broker.stop();

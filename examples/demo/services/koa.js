@@ -1,11 +1,16 @@
 'use strict';
-// The koa service ("demo-koa"): product reviews, on koa 3 with @koa/router 15. The gateway
-// (express) calls it, so the tree shows express → koa: the koa server span continues the
-// caller's trace (0.1 → 0.1.1) and its digest line names the route template of a nested router
-// (/reviews/:productId/top), never the raw path.
+// The koa service ("demo-koa"): the storefront, on koa 3 with @koa/router 15. The gateway
+// (express) calls its product page, which reads the reviews itself and asks the egg BFF for the
+// rest, so the tree shows express → koa → egg: the koa server span continues the caller's trace
+// (0.1 → 0.1.1), its digest line names the route template of a nested router
+// (/products/:productId), never the raw path, and its fetch to the BFF is a child client span.
+//
+// Env: EGG_URL (the BFF, read per request), DEMO_LOG_ROOT.
 const { startTracer, run, sleep } = require('./service');
 
 const tracer = startTracer('demo-koa');
+const { instrumentHttpClients } = require('@sofa-tracer/http-client');
+const uninstallClients = instrumentHttpClients(); // the fetch to the BFF: a client span, headers sent
 const Koa = require('koa');
 const Router = require('@koa/router');
 const { sofaTracer } = require('@sofa-tracer/koa');
@@ -26,22 +31,17 @@ app.use(async (ctx, next) => {
   }
 });
 
-const reviews = new Router();
-reviews.get('/:productId', async (ctx) => {
-  await sleep(4); // "a review store query"
-  ctx.body = { productId: ctx.params.productId, count: 3, stars: 4.5 };
-});
-reviews.get('/:productId/top', async (ctx) => {
-  await sleep(2);
-  ctx.body = { productId: ctx.params.productId, top: 'Works as described.' };
-});
-reviews.get('/:productId/flagged', (ctx) => {
-  ctx.throw(503, 'moderation service unavailable');
+const products = new Router();
+products.get('/:productId', async (ctx) => {
+  await sleep(2); // "the review summary"
+  const res = await fetch(`${process.env.EGG_URL}/bff/products/${ctx.params.productId}`);
+  if (!res.ok) ctx.throw(502, `BFF answered ${res.status}`);
+  ctx.body = { productId: ctx.params.productId, stars: 4.5, ...(await res.json()) };
 });
 
 const api = new Router();
-api.use('/reviews', reviews.routes());
+api.use('/products', products.routes());
 app.use(api.routes());
 app.use(api.allowedMethods());
 
-run(app, { tracer });
+run(app, { tracer, onClose: uninstallClients });

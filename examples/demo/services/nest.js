@@ -1,6 +1,6 @@
 'use strict';
-// The Nest service ("demo-nest"): stock lookups, on Nest's express adapter. The gateway (express)
-// calls it, so the tree shows express → Nest: the Nest server span continues the caller's trace,
+// The Nest service ("demo-nest"): stock lookups, on Nest's express adapter. The egg BFF calls it
+// with ctx.curl, so the tree shows egg → Nest: the Nest server span continues the caller's trace,
 // its digest line names the route template and the handler (StockController.get), and the
 // StockService.lookup business span (@Traced) is a child of it in biz-digest.log.
 // Plain JavaScript: the decorators are applied as calls.

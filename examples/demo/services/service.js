@@ -1,13 +1,24 @@
 'use strict';
-// What both demo services share: start the tracer for one app under the demo log root, listen on
-// port 0, report the port to the parent over IPC, and on "close" stop serving and flush every
-// finished span to disk before exiting.
+// What every demo service shares: start the tracer for one app under the demo log root (plus the
+// opt-in Zipkin reporter), listen on port 0, report the port to the parent over IPC, and on
+// "close" stop serving and flush every finished span to disk (and to Zipkin) before exiting.
 const path = require('node:path');
 const { init } = require('@sofa-tracer/core');
 
-/** Starts the tracer of `appName`, writing under `<DEMO_LOG_ROOT>/<appName>/tracelog/`. */
+/** The Zipkin reporter of this process, when SOFA_TRACER_ZIPKIN_BASE_URL is set. */
+let zipkin;
+
+/**
+ * Starts the tracer of `appName`, writing under `<DEMO_LOG_ROOT>/<appName>/tracelog/`. With
+ * SOFA_TRACER_ZIPKIN_BASE_URL set, its spans also go to that Zipkin v2 collector (opt-in: the
+ * demo needs no server by default).
+ */
 function startTracer(appName) {
-  return init({ appName, logDir: path.join(process.env.DEMO_LOG_ROOT, appName), statLogInterval: 1 });
+  const tracer = init({ appName, logDir: path.join(process.env.DEMO_LOG_ROOT, appName), statLogInterval: 1 });
+  zipkin = process.env.SOFA_TRACER_ZIPKIN_BASE_URL
+    ? require('@sofa-tracer/zipkin').enableZipkin({ tracer })
+    : undefined;
+  return tracer;
 }
 
 /**
@@ -26,6 +37,7 @@ function run(app, opts) {
       server.closeAllConnections();
     });
     if (opts.onClose) await opts.onClose();
+    await zipkin?.close(); // sends what is queued, within its close deadline (3 s)
     await opts.tracer.close(); // flushes every finished span and pending stats to disk
     process.send({ type: 'closed' }, () => process.exit(0));
   });
