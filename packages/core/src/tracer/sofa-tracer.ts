@@ -15,6 +15,7 @@ import { ListenerSet } from '../reporting/listener-set';
 import type { SpanListener } from '../reporting/span-listener';
 import { StatReporter } from '../reporting/stat-reporter';
 import { createSampler } from '../sampling/create-sampler';
+import { PercentageSampler } from '../sampling/percentage-sampler';
 import type { Sampler } from '../sampling/sampler';
 import { SpanContext } from '../span/span-context';
 import type { SpanSink } from '../span/span-sink';
@@ -51,6 +52,8 @@ export class SofaTracer implements Tracer, SpanSink {
   private readonly files: LogDirectory;
   private readonly propagator: Propagator;
   private readonly sampler: Sampler;
+  /** The sampler when it is the built-in percentage one (called without building its input). */
+  private readonly percentageSampler: PercentageSampler | undefined;
   private readonly listeners: ListenerSet;
   private readonly reporters: CompositeReporter;
   private readonly stat: StatReporter;
@@ -94,6 +97,7 @@ export class SofaTracer implements Tracer, SpanSink {
     this.sampler = createSampler(config.samplerPercentage, config.sampler, (e) =>
       this.selfLog.error('custom sampler failed; percentage sampler used', e),
     );
+    this.percentageSampler = this.sampler instanceof PercentageSampler ? this.sampler : undefined;
     this.listeners = new ListenerSet(this.selfLog);
     for (const l of config.listeners) this.listeners.add(l);
     this.registry.register(BIZ_LOG_TYPE);
@@ -143,15 +147,20 @@ export class SofaTracer implements Tracer, SpanSink {
         );
       }
       const traceId = generateTraceId();
-      const decision = this.sampler.sample({ traceId, operationName, kind, logType, tags });
+      // the default sampler reads none of the input: no input object per new trace for it
+      const decision =
+        this.percentageSampler !== undefined
+          ? this.percentageSampler.sample()
+          : this.sampler.sample({ traceId, operationName, kind, logType, tags });
       if (decision.tags) Object.assign(tags, decision.tags);
+      // baggage maps are made on first use: most traces never carry any
       ctx = new SpanContext(
         traceId,
         '0',
         '',
         decision.sampled,
-        new Map(),
-        parent ? new Map(parent.bizBaggage) : new Map(),
+        undefined,
+        parent !== undefined && parent.bizBaggageSize !== 0 ? new Map(parent.bizBaggage) : undefined,
       );
     }
     const start =
