@@ -12,6 +12,8 @@ import { noteMount, routeTemplate, type ExpressRequestLike, type MountTemplate }
  * - a parameterised mount → remember its template for the routes below it;
  * - wrap `next` so an error passed to it (a `next(err)`, a throw or a rejected promise, which
  *   express turns into `next(err)`) is recorded — the same object is passed on, unchanged.
+ *   Handlers inside a route are not wrapped: their errors leave the route through the route
+ *   layer's `next`, which is.
  *
  * Per-layer work for untraced requests: one symbol lookup.
  */
@@ -64,6 +66,10 @@ function hookRequest(original: LayerFn): LayerFn {
     } else if (this.method === undefined) {
       const mount = noteMount(req, st.pluginData as MountTemplate | undefined);
       if (mount !== undefined) st.pluginData = mount;
+    } else {
+      // A handler inside a route: an error it passes on goes through the route's `next` to the
+      // router's `next`, which the route's own layer got wrapped — no closure needed here.
+      return original.call(this, req, res, next);
     }
     return original.call(this, req, res, wrapNext(st, next));
   };

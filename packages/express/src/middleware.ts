@@ -6,6 +6,7 @@ import {
   type Tracer,
   type TracerOptions,
 } from '@sofa-tracer/core';
+import { hoistToAppHandle, type TracedHandle } from './app-handle';
 import { hookExpressApp } from './layer-hooks';
 import { PLUGIN_KEYS, type SofaTracerExpressOptions } from './options';
 
@@ -54,7 +55,15 @@ export function expressTracingMiddleware(tracing: HttpServerTracing): SofaTracer
   const tracer = tracing.tracer;
   let lastApp: unknown = undefined;
 
-  return function sofaTracerMiddleware(req, res, next) {
+  // Used when the middleware is the app's first (see app-handle.ts): the span starts in
+  // `app.handle`, before the router, and the middleware's layer is skipped from then on.
+  const tracedHandle: TracedHandle = (self, original, req, res, callback) => {
+    const st = tracing.start(req, res);
+    if (st === undefined) return original.call(self, req, res, callback);
+    return tracer.withSpan(st.span, () => original.call(self, req, res, callback));
+  };
+
+  const middleware: SofaTracerMiddleware = function sofaTracerMiddleware(req, res, next) {
     const app = (req as { app?: unknown }).app;
     if (app !== lastApp) {
       lastApp = app;
@@ -62,6 +71,11 @@ export function expressTracingMiddleware(tracing: HttpServerTracing): SofaTracer
         hookExpressApp(app);
       } catch (e) {
         tracer.selfLog.error('express: could not hook the router; routes will be UNMATCHED', e);
+      }
+      try {
+        hoistToAppHandle(app, middleware, tracedHandle);
+      } catch (e) {
+        tracer.selfLog.error('express: could not start spans in app.handle; the middleware does', e);
       }
     }
     const st = tracing.start(req, res);
@@ -71,4 +85,5 @@ export function expressTracingMiddleware(tracing: HttpServerTracing): SofaTracer
     }
     tracer.withSpan(st.span, next);
   };
+  return middleware;
 }
