@@ -82,11 +82,17 @@ async function throughput(dir) {
 async function stalled(dir) {
   const file = path.join(dir, 'stalled-digest.log');
   execFileSync('mkfifo', [file]);
+  // The reader opens without blocking and signals; the writer opens non-blocking too (O_NONBLOCK on
+  // its I/O thread), so without a reader already there it would fail (ENXIO) instead of stalling.
   const reader = spawn(
     process.execPath,
-    ['-e', `require('fs').openSync(${JSON.stringify(file)}, 'r'); setInterval(() => {}, 1e9);`],
-    { stdio: 'ignore' },
+    [
+      '-e',
+      `const fs = require('fs'); fs.openSync(${JSON.stringify(file)}, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK); process.stdout.write('ready'); setInterval(() => {}, 1e9);`,
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
   );
+  await new Promise((r) => reader.stdout.once('data', r));
   const w = newWriter(file, CAPACITY);
   if (global.gc) global.gc();
   const base = process.memoryUsage();

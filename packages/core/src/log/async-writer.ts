@@ -1,8 +1,7 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { promisify } from 'node:util';
 import { DropReporter } from './drop-reporter';
+import { abandonIo, io, IoError, type IoStat } from './io-thread';
 import { LineQueue } from './line-queue';
 import type { LogWriter, LogWriterOptions, LogWriterStats, RollingPolicy } from './log-writer';
 import { RateLimiter, errorText, writeStderr } from './rate-limiter';
@@ -10,13 +9,10 @@ import { deleteExpiredRolledFiles } from './retention';
 import { rolledFileName, rollingPeriod, type RollingPeriod } from './rolling';
 import type { SelfLog } from './self-log';
 
-const fsOpen = promisify(fs.open);
-const fsClose = promisify(fs.close);
-const fsFstat = promisify(fs.fstat);
-const fsWrite = promisify(fs.write);
-const fsRead = promisify(fs.read);
-const fsFtruncate = promisify(fs.ftruncate);
-const fsp = fs.promises;
+/** First and longest wait before writing again into a full pipe (a FIFO whose reader is slow). */
+const PIPE_RETRY_MIN_MS = 10;
+const PIPE_RETRY_MAX_MS = 200;
+
 
 /** Extra knobs of {@link AsyncLogWriter}; every one has a production default. */
 export interface AsyncLogWriterOptions extends LogWriterOptions {
@@ -112,6 +108,10 @@ export class AsyncLogWriter implements LogWriter {
   private cleanupTimer: NodeJS.Timeout | undefined;
   private cleaning: Promise<void> | undefined;
   private closed = false;
+  /** Set when close() timed out: a write waiting on a full pipe gives up, I/O is abandoned. */
+  private gaveUp = false;
+  /** Ends the current wait for a full pipe early (close() giving up). */
+  private wakePipeWait: (() => void) | undefined;
   private closing: Promise<void> | undefined;
 
   /** Bound once so that scheduling a drain allocates nothing per line. */
@@ -266,13 +266,23 @@ export class AsyncLogWriter implements LogWriter {
   private async writeBatch(): Promise<void> {
     const batch = this.queue.take(this.separator, MAX_BATCH_LINES, MAX_BATCH_CHARS);
     const n = batch.taken;
-    const buffer = Buffer.from(batch.text, 'utf8');
+    // (after a write, `buffer` is the copy-free one that came back from the I/O thread)
+    let buffer: Uint8Array = Buffer.from(batch.text, 'utf8');
     this.writeCalls++;
     let offset = 0;
     try {
-      while (offset < buffer.length) {
-        const { bytesWritten } = await fsWrite(this.fd, buffer, offset, buffer.length - offset, null);
-        offset += bytesWritten;
+      let wait = PIPE_RETRY_MIN_MS;
+      for (;;) {
+        const r = await io(this, 'write', this.fd, buffer, offset);
+        buffer = r.data;
+        offset += r.bytesWritten;
+        if (r.error !== undefined) throw new IoError(r.error);
+        if (!r.again) break;
+        // A full pipe: the I/O thread is not held; wait here (new lines queue up, then drop).
+        if (this.gaveUp) throw new Error('write stalled: the pipe is full and nobody reads it');
+        await this.pipeWait(wait);
+        if (this.gaveUp) throw new Error('write stalled: the pipe is full and nobody reads it');
+        wait = Math.min(wait * 2, PIPE_RETRY_MAX_MS);
       }
       this.counters.written += n;
       this.retryDelay = this.retryMinMs;
@@ -280,13 +290,17 @@ export class AsyncLogWriter implements LogWriter {
     } catch (e) {
       // A short write (ENOSPC mid-batch) leaves whole lines, then maybe part of one: count the
       // whole ones as written and remember the part, to cut it before the next write.
-      const whole = offset > 0 ? countLineEnds(buffer, offset) : { lines: 0, end: 0 };
+      // (a buffer lost with a dead I/O thread is detached: then nothing counts as written)
+      const whole =
+        offset > 0 && buffer.byteLength >= offset
+          ? countLineEnds(Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength), offset)
+          : { lines: 0, end: 0 };
       // (a self-log entry with a stack spans several lines: never count more than were taken)
       const lines = Math.min(whole.lines, n);
       this.counters.written += lines;
       this.counters.failed += n - lines;
-      if (offset > whole.end) {
-        this.fragment = Buffer.from(buffer.subarray(whole.end, offset));
+      if (offset > whole.end && buffer.byteLength >= offset) {
+        this.fragment = Buffer.from(buffer.subarray(whole.end, offset)); // a copy
         this.fragmentIno = this.ino;
         this.fragmentDev = this.dev;
       }
@@ -298,6 +312,24 @@ export class AsyncLogWriter implements LogWriter {
   }
 
   /**
+   * Waits before writing into a full pipe again. The timer is ref'd: lines waiting for a slow
+   * reader keep the process alive until written or given up at close(), as a pending write did.
+   */
+  private pipeWait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakePipeWait = undefined;
+        resolve();
+      }, ms);
+      this.wakePipeWait = () => {
+        clearTimeout(timer);
+        this.wakePipeWait = undefined;
+        resolve();
+      };
+    });
+  }
+
+  /**
    * Makes the file end on a line boundary before writing: the fragment a failed write left is
    * cut off (when the file still ends with exactly those bytes: nobody appended after it), and a
    * file that still ends inside a line (a fragment of another process, a crash) gets a line
@@ -305,13 +337,18 @@ export class AsyncLogWriter implements LogWriter {
    */
   private async endOnLineBoundary(): Promise<void> {
     try {
-      const st = await fsFstat(this.fd);
-      if (st.isFile() && st.size > 0) {
+      const st = await io(this, 'fstat', this.fd);
+      if (st.isFile && st.size > 0) {
         const size = await this.cutFragment(st);
         if (size > 0 && (await this.lastByte(st, size)) !== 0x0a) {
           const sep = Buffer.from(this.separator, 'utf8');
           let off = 0;
-          while (off < sep.length) off += (await fsWrite(this.fd, sep, off, sep.length - off, null)).bytesWritten;
+          while (off < sep.length) {
+            const r = await io(this, 'write', this.fd, sep, off);
+            if (r.error !== undefined) throw new IoError(r.error);
+            if (r.again) throw new Error('write stalled: the pipe is full');
+            off += r.bytesWritten;
+          }
         }
       }
       this.fragment = undefined;
@@ -323,32 +360,30 @@ export class AsyncLogWriter implements LogWriter {
   }
 
   /** Truncates the fragment of the last failed write if the file ends with it; returns the size. */
-  private async cutFragment(st: fs.Stats): Promise<number> {
+  private async cutFragment(st: IoStat): Promise<number> {
     const frag = this.fragment;
     if (frag === undefined || st.ino !== this.fragmentIno || st.dev !== this.fragmentDev) return st.size;
     if (st.size < frag.length) return st.size;
     const tail = await this.readAt(st, st.size - frag.length, frag.length);
     if (tail === undefined || !tail.equals(frag)) return st.size;
-    await fsFtruncate(this.fd, st.size - frag.length);
+    await io(this, 'ftruncate', this.fd, st.size - frag.length);
     return st.size - frag.length;
   }
 
-  private async lastByte(st: fs.Stats, size: number): Promise<number> {
+  private async lastByte(st: IoStat, size: number): Promise<number> {
     const b = await this.readAt(st, size - 1, 1);
     return b === undefined || b.length < 1 ? 0x0a : b[0]!;
   }
 
   /** Reads bytes of the active file through a read-only descriptor (undefined if the path moved). */
-  private async readAt(st: fs.Stats, position: number, length: number): Promise<Buffer | undefined> {
-    const fd = await fsOpen(this.file, 'r');
+  private async readAt(st: IoStat, position: number, length: number): Promise<Buffer | undefined> {
+    const fd = await io(this, 'openRead', this.file);
     try {
-      const rst = await fsFstat(fd);
+      const rst = await io(this, 'fstat', fd);
       if (rst.ino !== st.ino || rst.dev !== st.dev) return undefined;
-      const buf = Buffer.alloc(length);
-      const { bytesRead } = await fsRead(fd, buf, 0, length, position);
-      return buf.subarray(0, bytesRead);
+      return Buffer.from(await io(this, 'read', fd, length, position));
     } finally {
-      await fsClose(fd).catch(() => undefined);
+      await io(this, 'close', fd).catch(() => undefined);
     }
   }
 
@@ -395,15 +430,15 @@ export class AsyncLogWriter implements LogWriter {
    */
   private async openActive(forcePeriodAt: number | undefined): Promise<boolean> {
     try {
-      await fsp.mkdir(path.dirname(this.file), { recursive: true });
+      await io(this, 'mkdirp', path.dirname(this.file));
       // Write-only: read access (O_RDWR) would make a FIFO its own reader and a stalled write
       // could then never fail. The tail is read through a separate descriptor when needed.
-      const fd = await fsOpen(this.file, 'a');
-      let st: fs.Stats;
+      const fd = await io(this, 'openAppend', this.file);
+      let st: IoStat;
       try {
-        st = await fsFstat(fd);
+        st = await io(this, 'fstat', fd);
       } catch (e) {
-        await fsClose(fd).catch(() => undefined);
+        await io(this, 'close', fd).catch(() => undefined);
         throw e;
       }
       this.fd = fd;
@@ -432,7 +467,7 @@ export class AsyncLogWriter implements LogWriter {
   private async roll(t: number): Promise<void> {
     const old = this.period;
     try {
-      const st = await fsFstat(this.fd);
+      const st = await io(this, 'fstat', this.fd);
       if (st.size === 0) {
         // Nothing was written in the old period: keep the file, no empty rolled file.
         this.period = rollingPeriod(t, this.policy);
@@ -441,10 +476,10 @@ export class AsyncLogWriter implements LogWriter {
       await this.closeFd();
       // Another process sharing the directory may have rolled the file already: only rename the
       // path if it still names the file this writer wrote.
-      const current = await fsp.stat(this.file).catch(() => undefined);
+      const current = await io(this, 'stat', this.file).catch(() => undefined);
       if (current !== undefined && current.ino === st.ino && current.dev === st.dev) {
-        const target = await freeName(rolledFileName(this.file, old, this.policy));
-        await fsp.rename(this.file, target);
+        const target = await freeName(this, rolledFileName(this.file, old, this.policy));
+        await io(this, 'rename', this.file, target);
         this.selfLog.info(`${this.file} -> ${target}`);
       }
     } catch (e) {
@@ -459,7 +494,7 @@ export class AsyncLogWriter implements LogWriter {
   private async checkPath(): Promise<void> {
     this.nextPathCheck = performance.now() + this.pathCheckIntervalMs;
     try {
-      const st = await fsp.stat(this.file);
+      const st = await io(this, 'stat', this.file);
       if (st.ino === this.ino && st.dev === this.dev) return;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
@@ -474,7 +509,7 @@ export class AsyncLogWriter implements LogWriter {
     const fd = this.fd;
     this.fd = -1;
     try {
-      await fsClose(fd);
+      await io(this, 'close', fd);
     } catch {
       // The descriptor is gone either way.
     }
@@ -538,6 +573,16 @@ export class AsyncLogWriter implements LogWriter {
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     if (outcome === CLOSE_TIMED_OUT) {
+      // A call stuck in the kernel (a hung mount) must not keep the process alive any longer.
+      this.gaveUp = true;
+      abandonIo(this);
+      // A batch waiting for a full pipe (not stuck in the kernel) is counted failed right now.
+      const waiting = this.wakePipeWait;
+      if (waiting !== undefined) {
+        waiting();
+        // bounded: its descriptor is closed on the I/O thread, which another file may be blocking
+        await Promise.race([this.pumpDone, new Promise((r) => setTimeout(r, 1000).unref())]);
+      }
       const lost = this.queue.size;
       this.failQueued();
       const message = `gave up writing ${this.name} after ${this.closeTimeoutMs} ms at close; ${lost} queued lines lost`;
@@ -569,11 +614,11 @@ function countLineEnds(buffer: Buffer, limit: number): { lines: number; end: num
 }
 
 /** `target`, or `target.1`, `target.2`… when a file of that name already exists. */
-async function freeName(target: string): Promise<string> {
+async function freeName(owner: object, target: string): Promise<string> {
   for (let n = 0; n < 1000; n++) {
     const candidate = n === 0 ? target : `${target}.${n}`;
     try {
-      await fsp.lstat(candidate);
+      await io(owner, 'lstat', candidate);
     } catch {
       return candidate;
     }

@@ -1,5 +1,5 @@
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { io } from './io-thread';
 import type { SelfLog } from './self-log';
 import { rolledSuffixEnd } from './rolling';
 
@@ -45,7 +45,8 @@ function invalid(value: unknown): Error {
  * Deletes the rolled files of one log (`<base>.<yyyy-MM-dd[_HH]>[.N]` next to it) whose newest
  * possible line is older than `retentionMs` before `nowMs`. The age comes from the suffix, or from
  * the mtime when the suffix names an impossible date. Never touches the active file or files of
- * other logs. Resolves to the number of files deleted; never rejects.
+ * other logs. Resolves to the number of files deleted; never rejects. The file system calls run on
+ * the log I/O thread, never on libuv's threadpool.
  */
 export async function deleteExpiredRolledFiles(
   activeFile: string,
@@ -57,9 +58,10 @@ export async function deleteExpiredRolledFiles(
   const dir = path.dirname(activeFile);
   const base = path.basename(activeFile);
   const cutoff = nowMs - retentionMs;
+  const owner = {};
   let names: string[];
   try {
-    names = await fs.readdir(dir);
+    names = await io(owner, 'readdir', dir);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
       selfLog.error(`Failed to list log files in ${dir}`, e);
@@ -72,9 +74,9 @@ export async function deleteExpiredRolledFiles(
     if (end === undefined) continue;
     const full = path.join(dir, name);
     try {
-      if (Number.isNaN(end)) end = (await fs.stat(full)).mtimeMs;
+      if (Number.isNaN(end)) end = (await io(owner, 'stat', full)).mtimeMs;
       if (end > cutoff) continue;
-      await fs.unlink(full);
+      await io(owner, 'unlink', full);
       deleted++;
       selfLog.info('Deleted log file: ' + name);
     } catch (e) {

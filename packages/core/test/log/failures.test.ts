@@ -221,11 +221,15 @@ describe('stalled disk', () => {
     // The reader opens the FIFO and never reads: once the pipe buffer is full, write() blocks.
     child = spawn(
       process.execPath,
-      ['-e', `require('fs').openSync(${JSON.stringify(file)}, 'r'); setInterval(() => {}, 1e9);`],
-      {
-        stdio: 'ignore',
-      },
+      [
+        '-e',
+        `const fs = require('fs'); fs.openSync(${JSON.stringify(file)}, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK); process.stdout.write('ready'); setInterval(() => {}, 1e9);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
     );
+    // The writer opens without blocking (O_NONBLOCK: a FIFO without a reader fails with ENXIO
+    // instead of hanging), so the reader opens first, without blocking either.
+    await new Promise((r) => child!.stdout!.once('data', r));
     const capacity = 1000;
     const selfLog = new MemorySelfLog();
     const w = writer(file, { capacity, closeTimeoutMs: 300, selfLog, name: 'x.log', stderrWarnings: false });
@@ -249,18 +253,14 @@ describe('stalled disk', () => {
     );
 
     await w.close();
-    expect(w.stats.failed).toBe(capacity);
+    // Given up at close: the queued lines, and the batch waiting for the full pipe (its whole
+    // lines already in the pipe buffer, ~327 of 200 bytes, count as written).
+    expect(w.stats.failed + w.stats.written).toBe(2 * capacity);
+    expect(w.stats.written).toBeLessThan(capacity / 2);
     expect(selfLog.lines).toContain(
       '[WARN]  gave up writing x.log after 300 ms at close; 1000 queued lines lost',
     );
 
-    // Unstall: the reader goes away, the blocked write fails (EPIPE) and is counted. The whole
-    // lines that went into the pipe buffer before it stalled (64 KiB: ~327 of 200 bytes) were
-    // handed to the OS and count as written; the rest of the batch as failed.
-    const exited = new Promise((r) => child!.once('exit', r));
-    child!.kill('SIGKILL');
-    await exited;
-    await waitFor(() => w.stats.failed + w.stats.written === 2 * capacity);
-    expect(w.stats.written).toBeLessThan(capacity / 2);
+
   });
 });

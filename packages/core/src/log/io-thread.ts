@@ -1,0 +1,257 @@
+import { Worker } from 'node:worker_threads';
+
+/**
+ * The log writers' file I/O, done synchronously on ONE worker thread shared by every writer of
+ * the process — never on libuv's threadpool. A stalled disk (a hung NFS mount, a FIFO nobody
+ * reads) then holds at most this one thread: the application's own `fs` calls and `dns.lookup`
+ * keep their four threadpool threads. Calls are queued in order and answered by message.
+ *
+ * Files are opened with `O_NONBLOCK`: a FIFO without a reader fails to open (ENXIO) instead of
+ * blocking, and a full pipe answers a write with the bytes it took (`again`) instead of blocking,
+ * so the thread stays free for the other files; regular files ignore the flag.
+ *
+ * The thread is referenced only while calls are pending (lines on their way to disk keep the
+ * process alive, as before); a writer that gives up at `close()` abandons its calls, so a call
+ * stuck in the kernel no longer keeps the process alive.
+ */
+
+/** What `fstat`/`stat`/`lstat` answer: the fields the writers use. */
+export interface IoStat {
+  readonly ino: number;
+  readonly dev: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly isFile: boolean;
+}
+
+/**
+ * The answer of a `write`: bytes taken from `offset` on; `again` when a non-blocking target (a
+ * pipe) was full; `error` when the write failed after `bytesWritten` bytes (a short write, e.g.
+ * ENOSPC); `data` is the buffer that was sent (it travels to the thread and back without a copy).
+ */
+export interface IoWritten {
+  readonly bytesWritten: number;
+  readonly again: boolean;
+  readonly data: Uint8Array;
+  readonly error?: { message: string; code?: string; syscall?: string };
+}
+
+interface Ops {
+  mkdirp: [path: string];
+  openAppend: [path: string];
+  openRead: [path: string];
+  close: [fd: number];
+  fstat: [fd: number];
+  stat: [path: string];
+  lstat: [path: string];
+  write: [fd: number, data: Uint8Array, offset: number];
+  read: [fd: number, length: number, position: number];
+  ftruncate: [fd: number, length: number];
+  rename: [from: string, to: string];
+  readdir: [path: string];
+  unlink: [path: string];
+}
+
+interface Results {
+  mkdirp: undefined;
+  openAppend: number;
+  openRead: number;
+  close: undefined;
+  fstat: IoStat;
+  stat: IoStat;
+  lstat: IoStat;
+  write: IoWritten;
+  read: Uint8Array;
+  ftruncate: undefined;
+  rename: undefined;
+  readdir: string[];
+  unlink: undefined;
+}
+
+// Plain JS, evaluated in the worker: no module resolution (works from dist, the ESM wrapper, tests).
+const WORKER_SOURCE = `
+'use strict';
+const { parentPort } = require('node:worker_threads');
+const fs = require('node:fs');
+const C = fs.constants;
+const APPEND = C.O_WRONLY | C.O_APPEND | C.O_CREAT | (C.O_NONBLOCK || 0);
+const READ = C.O_RDONLY | (C.O_NONBLOCK || 0);
+function st(s) {
+  return { ino: s.ino, dev: s.dev, size: s.size, mtimeMs: s.mtimeMs, isFile: s.isFile() };
+}
+const ops = {
+  mkdirp: (p) => void fs.mkdirSync(p, { recursive: true }),
+  openAppend: (p) => fs.openSync(p, APPEND, 0o666),
+  openRead: (p) => fs.openSync(p, READ),
+  close: (fd) => void fs.closeSync(fd),
+  fstat: (fd) => st(fs.fstatSync(fd)),
+  stat: (p) => st(fs.statSync(p)),
+  lstat: (p) => st(fs.lstatSync(p)),
+  write: (fd, data, offset) => {
+    // The buffer travels back (transferred) so the writer can keep using it without a copy.
+    let off = offset;
+    while (off < data.length) {
+      let n;
+      try {
+        n = fs.writeSync(fd, data, off, data.length - off);
+      } catch (e) {
+        if (e.code === 'EAGAIN' || e.code === 'EWOULDBLOCK') return reply({ bytesWritten: off - offset, again: true, data }, data);
+        return reply({ bytesWritten: off - offset, again: false, data, error: err(e) }, data);
+      }
+      off += n;
+    }
+    return reply({ bytesWritten: off - offset, again: false, data }, data);
+  },
+  read: (fd, length, position) => {
+    const b = Buffer.alloc(length);
+    const n = fs.readSync(fd, b, 0, length, position);
+    return b.subarray(0, n);
+  },
+  ftruncate: (fd, length) => void fs.ftruncateSync(fd, length),
+  rename: (a, b) => void fs.renameSync(a, b),
+  readdir: (p) => fs.readdirSync(p),
+  unlink: (p) => void fs.unlinkSync(p),
+};
+function err(e) {
+  return { message: String(e && e.message), code: e && e.code, syscall: e && e.syscall };
+}
+// A result to send with a transfer list (exclusive buffers travel without a copy).
+function reply(result, data) {
+  return { reply: result, transfer: data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? [data.buffer] : [] };
+}
+parentPort.on('message', (m) => {
+  try {
+    const r = ops[m.op](...m.args);
+    if (r !== undefined && r !== null && r.transfer !== undefined) parentPort.postMessage({ id: m.id, result: r.reply }, r.transfer);
+    else parentPort.postMessage({ id: m.id, result: r });
+  } catch (e) {
+    parentPort.postMessage({ id: m.id, error: err(e) });
+  }
+});
+`;
+
+interface Pending {
+  readonly resolve: (v: unknown) => void;
+  readonly reject: (e: unknown) => void;
+  readonly owner: object;
+  abandoned: boolean;
+}
+
+interface Reply {
+  id: number;
+  result?: unknown;
+  error?: { message: string; code?: string; syscall?: string };
+}
+
+/** An error from the I/O thread, shaped like Node's fs errors (`code`, `syscall`). */
+export class IoError extends Error {
+  readonly code: string | undefined;
+  readonly syscall: string | undefined;
+  /** For a failed `write`: bytes written before the error (a short write, e.g. ENOSPC). */
+  readonly bytesWritten: number;
+  constructor(e: NonNullable<Reply['error']>, bytesWritten = 0) {
+    super(e.message);
+    this.name = 'Error';
+    this.code = e.code;
+    this.syscall = e.syscall;
+    this.bytesWritten = bytesWritten;
+  }
+}
+
+let worker: Worker | undefined;
+let nextId = 1;
+const pending = new Map<number, Pending>();
+/** Pending calls that keep the process alive (not abandoned). */
+let live = 0;
+
+function onMessage(m: Reply): void {
+  const p = pending.get(m.id);
+  if (p === undefined) return;
+  pending.delete(m.id);
+  if (!p.abandoned) live--;
+  updateRef();
+  if (m.error !== undefined) p.reject(new IoError(m.error));
+  else p.resolve(m.result);
+}
+
+function onFailure(error: unknown): void {
+  // The thread died (out of memory, a bug): fail what was pending; the next call starts a new one.
+  worker = undefined;
+  live = 0;
+  const message = (error as { message?: unknown } | null)?.message;
+  const all = [...pending.values()];
+  pending.clear();
+  for (const p of all) p.reject(new IoError({ message: `log I/O thread failed: ${String(message)}`, code: 'EIO' }));
+}
+
+function thread(): Worker {
+  if (worker === undefined) {
+    const w = new Worker(WORKER_SOURCE, { eval: true, name: 'sofa-tracer log I/O', stdout: false, stderr: false });
+    w.on('message', onMessage);
+    w.on('error', onFailure);
+    w.on('exit', (code) => {
+      if (worker === w) onFailure(new Error(`exited with code ${code}`));
+    });
+    w.unref();
+    worker = w;
+  }
+  return worker;
+}
+
+let refd = false;
+function updateRef(): void {
+  const w = worker;
+  if (w === undefined) return;
+  if (live > 0 && !refd) {
+    w.ref();
+    refd = true;
+  } else if (live === 0 && refd) {
+    w.unref();
+    refd = false;
+  }
+}
+
+/**
+ * Runs one file operation on the I/O thread. `owner` (a writer) can later {@link abandonIo} its
+ * calls. Rejects with an {@link IoError}.
+ */
+export function io<K extends keyof Ops>(owner: object, op: K, ...args: Ops[K]): Promise<Results[K]> {
+  return new Promise<Results[K]>((resolve, reject) => {
+    const id = nextId++;
+    pending.set(id, { resolve: resolve as (v: unknown) => void, reject, owner, abandoned: false });
+    live++;
+    try {
+      const last = args[1];
+      // An exclusive buffer (a batch: Buffer.from of a long string) moves to the thread without a copy.
+      const transfer =
+        op === 'write' && last instanceof Uint8Array && last.byteOffset === 0 && last.byteLength === last.buffer.byteLength
+          ? [last.buffer as ArrayBuffer]
+          : undefined;
+      thread().postMessage({ id, op, args }, transfer);
+      updateRef();
+    } catch (e) {
+      pending.delete(id);
+      live--;
+      reject(e);
+    }
+  });
+}
+
+/**
+ * Stops `owner`'s pending calls from keeping the process alive (a writer giving up at close while
+ * a call is stuck in the kernel). Their answers, if any ever come, are still delivered.
+ */
+export function abandonIo(owner: object): void {
+  for (const p of pending.values()) {
+    if (p.owner === owner && !p.abandoned) {
+      p.abandoned = true;
+      live--;
+    }
+  }
+  updateRef();
+}
+
+/** Whether the I/O thread exists and keeps the process alive now (tests). */
+export function ioThreadState(): { started: boolean; referenced: boolean; pending: number } {
+  return { started: worker !== undefined, referenced: refd, pending: pending.size };
+}
