@@ -2,10 +2,10 @@
 'use strict';
 // sofa-tracer demo: one trace through every framework plugin, no external server needed.
 //
-//   demo-gateway ──fetch────────▶ demo-koa ──fetch──▶ demo-egg ──ctx.curl──▶ demo-backend  GET /items/:id
-//   (express)                     (koa)               (egg BFF) └ctx.curl──▶ demo-nest     GET /stock/:id
-//                └─http.request─▶ demo-backend  GET /price/:id                               (@Traced lookup)
-//                └─fetch────────▶ demo-orders ──kafka──▶ its consumer   (only when a broker is available)
+//   demo-gateway ─fetch──────▶ demo-koa ─fetch─▶ demo-egg ─ctx.curl─▶ demo-backend (express)
+//   (express)                  (koa)            (egg BFF) └ctx.curl─▶ demo-nest (@Traced lookup)
+//                └http.request▶ demo-fastify
+//                └fetch───────▶ demo-orders ─kafka─▶ its consumer  (when a Kafka broker is available)
 //
 // Each service runs in its own child process with its own tracer (appName) and writes digest and
 // stat logs under one demo log root (DEMO_LOG_DIR, default ./demo-logs); services start in
@@ -16,10 +16,24 @@
 const { fork } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { buildTraceTree, listLogFiles, readDigestLines, renderTree, resolveTraceLogDirs } = require('@sofa-tracer/cli');
+const {
+  buildTraceTree,
+  listLogFiles,
+  readDigestLines,
+  renderTree,
+  resolveTraceLogDirs,
+} = require('@sofa-tracer/cli');
 
 const LOG_ROOT = path.resolve(process.env.DEMO_LOG_DIR || 'demo-logs');
-const APPS = ['demo-gateway', 'demo-koa', 'demo-egg', 'demo-nest', 'demo-backend', 'demo-orders'];
+const APPS = [
+  'demo-gateway',
+  'demo-koa',
+  'demo-egg',
+  'demo-nest',
+  'demo-backend',
+  'demo-fastify',
+  'demo-orders',
+];
 const KAFKA_HINT =
   'enable it with `bash tools/kafka/install.sh` (librdkafka mock broker) or DEMO_KAFKA_BROKERS=host:9092';
 
@@ -78,29 +92,38 @@ async function main() {
   // the Kafka consumer group take the longest).
   const backendP = startService('backend.js', {});
   const nestP = startService('nest.js', {});
+  const fastifyP = startService('fastify.js', {});
   const ordersP = startService('kafka.js', {});
   const eggP = Promise.all([backendP, nestP]).then(([b, n]) =>
     startService('egg.js', { BACKEND_URL: b.url, NEST_URL: n.url }),
   );
   const koaP = eggP.then((e) => startService('koa.js', { EGG_URL: e.url }));
-  const gatewayP = Promise.all([backendP, koaP, ordersP]).then(([b, k, o]) =>
-    startService('gateway.js', { BACKEND_URL: b.url, KOA_URL: k.url, ...(o.ready.kafka ? { ORDERS_URL: o.url } : {}) }),
+  const gatewayP = Promise.all([backendP, koaP, fastifyP, ordersP]).then(([b, k, f, o]) =>
+    startService('gateway.js', {
+      BACKEND_URL: b.url,
+      KOA_URL: k.url,
+      FASTIFY_URL: f.url,
+      ...(o.ready.kafka ? { ORDERS_URL: o.url } : {}),
+    }),
   );
-  const all = [gatewayP, koaP, eggP, nestP, backendP, ordersP];
+  const all = [gatewayP, koaP, eggP, nestP, backendP, fastifyP, ordersP];
   const settled = await Promise.allSettled(all);
   const failed = settled.find((r) => r.status === 'rejected');
   if (failed) {
     for (const c of children) if (c.exitCode === null) c.kill();
     throw failed.reason;
   }
-  const [gateway, koa, egg, nest, backend, orders] = settled.map((r) => r.value);
-  const services = [gateway, koa, egg, nest, backend, orders];
+  const [gateway, koa, egg, nest, backend, fastify, orders] = settled.map((r) => r.value);
+  const services = [gateway, koa, egg, nest, backend, fastify, orders];
   try {
-    console.log(`  demo-gateway  ${gateway.url}  express: fetch → koa, http.request → backend${orders.ready.kafka ? ', fetch → orders' : ''}`);
+    console.log(
+      `  demo-gateway  ${gateway.url}  express: fetch → koa, http.request → fastify${orders.ready.kafka ? ', fetch → orders' : ''}`,
+    );
     console.log(`  demo-koa      ${koa.url}  koa: the storefront, fetch → egg`);
     console.log(`  demo-egg      ${egg.url}  egg: the BFF, ctx.curl → backend and nest`);
     console.log(`  demo-nest     ${nest.url}  Nest: stock, a @Traced business span`);
-    console.log(`  demo-backend  ${backend.url}  express: items and prices`);
+    console.log(`  demo-backend  ${backend.url}  express: items`);
+    console.log(`  demo-fastify  ${fastify.url}  fastify: prices`);
     console.log(
       orders.ready.kafka
         ? `  demo-orders   ${orders.url}  express + kafkajs: publishes the order, its consumer ships it`
@@ -150,15 +173,20 @@ async function main() {
     // egg's tracer slot: egg-logger's context prefix carries the same SOFA trace id
     const eggLog = path.join(LOG_ROOT, 'demo-egg', 'egg-logs', 'demo-egg-web.log');
     const eggLine = fs.existsSync(eggLog)
-      ? fs.readFileSync(eggLog, 'utf8').split('\n').find((l) => l.includes(traceId))
+      ? fs
+          .readFileSync(eggLog, 'utf8')
+          .split('\n')
+          .find((l) => l.includes(traceId))
       : undefined;
-    if (eggLine) console.log(`\negg-logger, same trace id (${path.relative(process.cwd(), eggLog)}):\n  ${eggLine}`);
+    if (eggLine)
+      console.log(`\negg-logger, same trace id (${path.relative(process.cwd(), eggLog)}):\n  ${eggLine}`);
 
     const failed = calls.find((c) => c.path === '/fail');
     const rel = path.relative(process.cwd(), LOG_ROOT) || '.';
     console.log('\nexplore:');
     console.log(`  npx sofa-tracer traces --dir ${rel}`);
-    if (failed && failed.body.traceId) console.log(`  npx sofa-tracer tree ${failed.body.traceId} --dir ${rel}   # the failing call`);
+    if (failed && failed.body.traceId)
+      console.log(`  npx sofa-tracer tree ${failed.body.traceId} --dir ${rel}   # the failing call`);
     console.log(`  npx sofa-tracer stats --dir ${rel}`);
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill();

@@ -1,7 +1,7 @@
 'use strict';
-// The backend service ("demo-backend"): item and price lookups, one slow endpoint and one that
-// fails. It continues the gateway's traces: its server spans are children of the gateway's
-// client spans (0.1 → 0.1.1).
+// The backend service ("demo-backend", express): item lookups (called by the egg BFF), one slow
+// endpoint and one that fails (called by the gateway). It continues its callers' traces: its
+// server spans are children of their client spans (0.1 → 0.1.1).
 const { startTracer, run, sleep } = require('./service');
 
 const tracer = startTracer('demo-backend');
@@ -14,10 +14,6 @@ app.use(sofaTracer());
 app.get('/items/:id', async (req, res) => {
   await sleep(5); // "a database call"
   res.json({ id: req.params.id, name: `item ${req.params.id}` });
-});
-
-app.get('/price/:id', (req, res) => {
-  res.json({ id: req.params.id, price: 10 + Number(req.params.id) });
 });
 
 app.get('/slow', async (req, res) => {

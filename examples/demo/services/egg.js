@@ -63,10 +63,7 @@ async function main() {
   // the demo's run() listens through an express-like listen(port, host, cb)
   const server = http.createServer(app.callback());
   app.emit('server', server);
-  run(
-    { listen: (port, host, cb) => server.listen(port, host, cb) },
-    { tracer, onClose: () => app.close() },
-  );
+  run({ listen: (port, host, cb) => server.listen(port, host, cb) }, { tracer, onClose: () => app.close() });
 }
 
 main().catch((err) => {

@@ -1,11 +1,12 @@
 'use strict';
 // The gateway service ("demo-gateway", express): a checkout asks the storefront (koa, which goes
 // on through the egg BFF to Nest and the backend) with the global fetch, the price from the
-// backend with node:http's http.request — so both client instrumentations show up in one trace —
+// pricing service (fastify) with node:http's http.request — so both client instrumentations show
+// up in one trace —
 // and, when Kafka is on, places the order with demo-orders. It also exposes Lookout metrics
 // (/metrics) on its own port.
 //
-// Env: BACKEND_URL, KOA_URL, ORDERS_URL (unset: no Kafka hop), DEMO_METRICS_PORT, DEMO_LOG_ROOT.
+// Env: BACKEND_URL, KOA_URL, FASTIFY_URL, ORDERS_URL (unset: no Kafka hop), DEMO_METRICS_PORT, DEMO_LOG_ROOT.
 const http = require('node:http');
 const { startTracer, run } = require('./service');
 
@@ -20,6 +21,7 @@ const { sofaTracer } = require('@sofa-tracer/express');
 
 const BACKEND = process.env.BACKEND_URL;
 const KOA = process.env.KOA_URL;
+const FASTIFY = process.env.FASTIFY_URL;
 const ORDERS = process.env.ORDERS_URL;
 
 /** GET with node:http, resolving with the parsed JSON body. */
@@ -55,7 +57,7 @@ app.get('/checkout/:id', async (req, res, next) => {
     const product = await fetch(`${KOA}/products/${req.params.id}`);
     if (!product.ok) throw new Error(`storefront answered ${product.status}`);
     const { item, stock } = await product.json();
-    const price = await httpGetJson(`${BACKEND}/price/${req.params.id}`);
+    const price = await httpGetJson(`${FASTIFY}/prices/${req.params.id}`);
     const order = ORDERS ? await (await fetch(`${ORDERS}/orders/${req.params.id}`)).json() : undefined;
     res.json({ traceId: traceId(), item, stock, price: price.body.price, order });
   } catch (err) {

@@ -117,7 +117,7 @@ connectKafka()
       ready: { kafka: kafka !== undefined, kafkaError },
       onClose: async () => {
         if (!kafka) return;
-        for (const deadline = Date.now() + 5_000; handled < published && Date.now() < deadline; ) {
+        for (const deadline = Date.now() + 5_000; handled < published && Date.now() < deadline;) {
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
         // disconnect waits for the handler in flight, so its spans are on disk before close

@@ -11,7 +11,15 @@ import { gunzipSync } from 'node:zlib';
 // broker (`bash tools/kafka/install.sh`, done by tools/setup-system.sh in CI); the opt-in Zipkin
 // reporter is switched on, pointed at a local receiver, so that path is checked too.
 
-const APPS = ['demo-backend', 'demo-egg', 'demo-gateway', 'demo-koa', 'demo-nest', 'demo-orders'];
+const APPS = [
+  'demo-backend',
+  'demo-egg',
+  'demo-fastify',
+  'demo-gateway',
+  'demo-koa',
+  'demo-nest',
+  'demo-orders',
+];
 
 // What the demo prints for GET /checkout/7; P is a port, N a time in ms.
 const EXPECTED_TREE = `
@@ -25,8 +33,8 @@ const EXPECTED_TREE = `
 │           └─ 0.1.1.1.1.2 client demo-egg [httpclient] GET http://127.0.0.1:P/stock/7 200 Nms
 │              └─ 0.1.1.1.1.2.1 server demo-nest [nest] GET /stock/:id (http://127.0.0.1:P/stock/7) 200 Nms
 │                 └─ 0.1.1.1.1.2.1.1 internal demo-nest [biz] StockService.lookup 00 Nms
-├─ 0.2 client demo-gateway [httpclient] GET http://127.0.0.1:P/price/7 200 Nms
-│  └─ 0.2.1 server demo-backend [express] GET /price/:id (http://127.0.0.1:P/price/7) 200 Nms
+├─ 0.2 client demo-gateway [httpclient] GET http://127.0.0.1:P/prices/7 200 Nms
+│  └─ 0.2.1 server demo-fastify [fastify] GET /prices/:id (http://127.0.0.1:P/prices/7) 200 Nms
 └─ 0.3 client demo-gateway [httpclient] GET http://127.0.0.1:P/orders/7 200 Nms
    └─ 0.3.1 server demo-orders [express] GET /orders/:id (http://127.0.0.1:P/orders/7) 200 Nms
       └─ 0.3.1.1 producer demo-orders [kafkamq-send] 00 Nms
@@ -124,7 +132,7 @@ describe('examples/demo', () => {
     expect(stdout).toMatch(/demo-orders {3}http:\/\/127\.0\.0\.1:\d+/);
   });
 
-  it('prints one trace through express, koa, egg, Nest and Kafka, every hop continued', () => {
+  it('prints one trace through express, koa, egg, Nest, fastify and Kafka, every hop continued', () => {
     const lines = stdout.split('\n');
     const header = lines.findIndex((l) => l === `trace ${traceId}: 17 spans in ${APPS.join(', ')}`);
     expect(header).toBeGreaterThan(-1);
@@ -140,7 +148,7 @@ describe('examples/demo', () => {
       ['demo-egg', 'egg', '/bff/products/:id', 'demo-koa'],
       ['demo-backend', 'express', '/items/:id', 'demo-egg'],
       ['demo-nest', 'nest', '/stock/:id', 'demo-egg'],
-      ['demo-backend', 'express', '/price/:id', 'demo-gateway'],
+      ['demo-fastify', 'fastify', '/prices/:id', 'demo-gateway'],
       ['demo-orders', 'express', '/orders/:id', 'demo-gateway'],
     ];
     for (const [app, logType, route, caller] of hops) {
