@@ -7,11 +7,25 @@
  * Enable it in `config/plugin.js`: `exports.sofaTracer = { enable: true, package: '@sofa-tracer/egg' }`.
  * The exports below are what the plugin's egg files load; they are public for custom frameworks.
  */
-export { SofaTracerAppBoot, MIDDLEWARE_NAME } from './boot';
+export { SofaTracerAppBoot, SofaTracerAgentBoot, MIDDLEWARE_NAME, DEFAULT_METRICS_PORT } from './boot';
+export {
+  ClusterMetricsServer,
+  answerMetricsRequests,
+  METRICS_REQUEST,
+  METRICS_RESPONSE,
+  type ClusterMetricsServerOptions,
+  type EggMessenger,
+} from './cluster-metrics';
 export { eggServerMiddleware } from './middleware';
 export { SofaEggTracer, setContextSpan, contextSpan } from './egg-tracer';
 export { contextExtension, applicationExtension, type EggTracerClass } from './extend';
 export { traceScheduleTasks, scheduleName, type ScheduleAppLike } from './schedule';
 export { startEggTracer, stopEggTracer, eggTracerState, type EggAppLike, type EggTracerState } from './state';
-export { validateEggConfig, tracerOptionsOf, type SofaTracerEggConfig } from './options';
+export {
+  validateEggConfig,
+  tracerOptionsOf,
+  lookoutConfigOf,
+  type SofaTracerEggConfig,
+  type EggLookoutConfig,
+} from './options';
 export { EGG_LOG_TYPE } from './log-type';

@@ -1,5 +1,14 @@
 import { ConfigError, type HttpServerTracingOptions, type TracerOptions } from '@sofa-tracer/core';
 import type { InstrumentHttpClientsOptions } from '@sofa-tracer/http-client';
+import type { LookoutOptions } from '@sofa-tracer/lookout';
+
+/** `config.sofaTracer.lookout`: Lookout metrics of every worker, served as one `/metrics` by the agent. */
+export interface EggLookoutConfig extends Omit<LookoutOptions, 'tracer' | 'port'> {
+  /** Port of the agent's aggregated `/metrics` (default 9494; 0 = any free port). */
+  port?: number;
+  /** How long a scrape waits for the workers' answers, ms (default 2000). */
+  scrapeTimeoutMs?: number;
+}
 
 /**
  * `config.sofaTracer` of an egg app. Every core `TracerOptions` field (`logDir`, `samplerPercentage`,
@@ -17,6 +26,11 @@ export interface SofaTracerEggConfig
   httpClient?: boolean | Omit<InstrumentHttpClientsOptions, 'tracer'>;
   /** One root span per egg-schedule task run, in `biz-digest.log`. Default true. */
   schedule?: boolean;
+  /**
+   * Lookout metrics (`@sofa-tracer/lookout`) in every app worker, aggregated by the agent into
+   * one `/metrics` for the whole cluster: `true` (port 9494) or options. Default off.
+   */
+  lookout?: boolean | EggLookoutConfig;
 }
 
 /** Keys of `config.sofaTracer` that are not the tracer's (the plugin's, and egg's middleware keys). */
@@ -27,6 +41,7 @@ const NOT_TRACER_KEYS: ReadonlySet<string> = new Set([
   'customTags',
   'httpClient',
   'schedule',
+  'lookout',
   'enable',
   'match',
   'ignore',
@@ -62,6 +77,13 @@ export function validateEggConfig(config: unknown): SofaTracerEggConfig {
       c.httpClient,
       'true, false or @sofa-tracer/http-client options',
     );
+  if (c.lookout !== undefined && typeof c.lookout !== 'boolean' && !isPlainObject(c.lookout))
+    throw new ConfigError('sofaTracer.lookout', c.lookout, 'true, false or @sofa-tracer/lookout options');
+  if (isPlainObject(c.lookout) && c.lookout.port !== undefined) {
+    const port = c.lookout.port;
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535)
+      throw new ConfigError('sofaTracer.lookout.port', port, 'a port number 0-65535');
+  }
   if (c.schedule !== undefined && typeof c.schedule !== 'boolean')
     throw new ConfigError('sofaTracer.schedule', c.schedule, 'true or false');
   const ip = c.ignorePaths;
@@ -84,4 +106,11 @@ export function validateEggConfig(config: unknown): SofaTracerEggConfig {
       'an array of sofa-b3, sftc, w3c, b3',
     );
   return c as SofaTracerEggConfig;
+}
+
+/** `config.sofaTracer.lookout` as an options object, or undefined when off. */
+export function lookoutConfigOf(config: SofaTracerEggConfig): EggLookoutConfig | undefined {
+  const l = config.lookout;
+  if (l === undefined || l === false) return undefined;
+  return l === true ? {} : l;
 }

@@ -45,12 +45,14 @@ describe('@sofa-tracer/egg in cluster mode (egg 3, 2 workers)', () => {
   const logs = tracerLogRoot();
   let master: ChildProcess | undefined;
   let port = 0;
+  let metricsPort = 0;
   const pids = new Set<number>();
 
   beforeAll(async () => {
     const { framework } = loadEgg('egg3');
     const clusterModule = require.resolve('egg-cluster', { paths: [framework] });
     port = await freePort();
+    metricsPort = await freePort();
     master = fork(
       join(__dirname, 'fixtures', 'start-cluster.js'),
       [clusterModule, JSON.stringify({ baseDir: join(FIXTURES, 'bff'), framework, workers: WORKERS, port })],
@@ -63,6 +65,7 @@ describe('@sofa-tracer/egg in cluster mode (egg 3, 2 workers)', () => {
           SOFA_TRACER_LOGGING_PATH: logs.dir,
           SOFA_TRACER_STAT_LOG_INTERVAL: '1',
           EGG_SOFA_TEST_DIR: logs.dir,
+          EGG_SOFA_METRICS_PORT: String(metricsPort),
         },
       },
     );
@@ -134,4 +137,16 @@ describe('@sofa-tracer/egg in cluster mode (egg 3, 2 workers)', () => {
     const webLines = linesOf(web).filter((l) => l.endsWith('pid asked'));
     for (const l of webLines) expect(l).toMatch(/\/0a0fe92715674779853271\d{8}\/[\d.]+ms GET \/pid\]/);
   }, 90000);
+
+  it('one /metrics on the agent sums the Lookout metrics of both workers', async () => {
+    // every worker served part of the requests above; only the sum of both covers them all
+    const res = await rawRequest(metricsPort, '/metrics');
+    expect(res.status).toBe(200);
+    const pidRequests = res.text
+      .split('\n')
+      .filter((l) => l.startsWith('http_server_requests_total{') && l.includes('route="/pid"'))
+      .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+    expect(pidRequests).toBe(REQUESTS);
+    expect((await rawRequest(metricsPort, '/other')).status).toBe(404);
+  }, 30000);
 });
