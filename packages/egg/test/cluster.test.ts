@@ -1,10 +1,11 @@
 // Cluster mode, egg's default deployment: a master, an agent and 2 app workers (real processes,
-// egg 3's egg-cluster, as egg-scripts starts them), all writing one log directory under load.
+// egg 3's egg-cluster / egg 4's @eggjs/cluster, as egg-scripts starts them), all writing one log
+// directory under load.
 // Runs the built plugin (dist), as production does.
 import { fork, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { FIXTURES, digestOf, linesOf, loadEgg, rawRequest, tracerLogRoot } from './egg-env';
+import { FIXTURES, digestOf, linesOf, loadEgg, rawRequest, tracerLogRoot, type EggMajor } from './egg-env';
 
 const WORKERS = 2;
 const REQUESTS = 300;
@@ -41,7 +42,9 @@ async function waitFor(predicate: () => boolean | Promise<boolean>, what: string
 
 const traceIdOf = (i: number): string => '0a0fe92715674779853271' + String(i).padStart(8, '0');
 
-describe('@sofa-tracer/egg in cluster mode (egg 3, 2 workers)', () => {
+const CLUSTER_MODULE: Record<EggMajor, string> = { egg3: 'egg-cluster', egg4: '@eggjs/cluster' };
+
+describe.each(['egg3', 'egg4'] as const)('@sofa-tracer/egg in cluster mode (%s, 2 workers)', (major) => {
   const logs = tracerLogRoot();
   let master: ChildProcess | undefined;
   let port = 0;
@@ -49,8 +52,8 @@ describe('@sofa-tracer/egg in cluster mode (egg 3, 2 workers)', () => {
   const pids = new Set<number>();
 
   beforeAll(async () => {
-    const { framework } = loadEgg('egg3');
-    const clusterModule = require.resolve('egg-cluster', { paths: [framework] });
+    const { framework } = loadEgg(major);
+    const clusterModule = require.resolve(CLUSTER_MODULE[major], { paths: [framework] });
     port = await freePort();
     metricsPort = await freePort();
     master = fork(
