@@ -30,6 +30,21 @@ const kInstalled: unique symbol = Symbol.for('sofa-tracer.fastify.installed');
 type Marked = { [kInstalled]?: true };
 
 /**
+ * `app.inject()` (light-my-request) answers through a ServerResponse subclass that never gets a
+ * socket, so Node never reports it finished and the span would end as a 499: for these
+ * responses only, "finished" means `end()` was called.
+ */
+function markInjected(res: ServerResponse): void {
+  if ((res as { _lightMyRequest?: unknown })._lightMyRequest === undefined) return;
+  Object.defineProperty(res, 'writableFinished', {
+    configurable: true,
+    get(this: ServerResponse) {
+      return this.writableEnded;
+    },
+  });
+}
+
+/**
  * Installs SOFATracer server spans on a fastify instance (call it on the root instance: the hooks
  * then cover every route, encapsulated plugins' routes and the 404 handler):
  *
@@ -77,6 +92,7 @@ export function installFastifyTracing(
     if (!(res instanceof ServerResponse)) return done();
     const st = tracing.start(request.raw, res);
     if (st === undefined) return done();
+    if (res.constructor !== ServerResponse) markInjected(res);
     let route: string | undefined;
     if (routeOf !== undefined) {
       try {
