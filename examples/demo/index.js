@@ -57,7 +57,7 @@ function startService(file, env) {
     ready: msg,
     close: () =>
       new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${file} did not close within 20 s`)), 20_000);
+        const timer = setTimeout(() => reject(new Error(`${file} did not close within 60 s`)), 60_000);
         child.once('exit', () => {
           clearTimeout(timer);
           resolve();

@@ -2,7 +2,7 @@
 // The Kafka hop of the demo ("demo-orders"), optional: GET /orders/:id publishes an order event
 // inside the request's trace and this service's own consumer group handles it, so the tree shows
 // http server → kafka producer → kafka consumer (0.3.1 → 0.3.1.1 → 0.3.1.1.1) and the handler's
-// "ship order" span under the consumer. On "close" it waits (up to 5 s) until every event it
+// "ship order" span under the consumer. On "close" it waits (up to 15 s) until every event it
 // published has been handled, so the consumer side is on disk when the demo prints the tree.
 //
 // Broker: DEMO_KAFKA_BROKERS (host:port, comma-separated) when set; otherwise librdkafka's mock
@@ -117,7 +117,7 @@ connectKafka()
       ready: { kafka: kafka !== undefined, kafkaError },
       onClose: async () => {
         if (!kafka) return;
-        for (const deadline = Date.now() + 5_000; handled < published && Date.now() < deadline;) {
+        for (const deadline = Date.now() + 15_000; handled < published && Date.now() < deadline;) {
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
         // disconnect waits for the handler in flight, so its spans are on disk before close

@@ -104,7 +104,13 @@ describe('examples/demo', () => {
     zipkinUrl = `http://127.0.0.1:${(zipkin.address() as AddressInfo).port}`;
 
     const child = spawn(process.execPath, [join(__dirname, '..', 'index.js')], {
-      env: { ...process.env, DEMO_LOG_DIR: logRoot, SOFA_TRACER_ZIPKIN_BASE_URL: zipkinUrl },
+      env: {
+        ...process.env,
+        DEMO_LOG_DIR: logRoot,
+        SOFA_TRACER_ZIPKIN_BASE_URL: zipkinUrl,
+        // a loaded CI machine may need more than the default 3 s to flush at close
+        SOFA_TRACER_ZIPKIN_CLOSE_TIMEOUT_MS: '20000',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
