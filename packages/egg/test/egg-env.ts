@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { createServer as createHttpServer, type RequestListener } from 'node:http';
 import { listen, until } from '../../../test/support/plugin-fixtures';
 import { rawGet } from '../../../test/support/hostile-headers';
+import { eggTracerState } from '@sofa-tracer/egg';
 
 export { listen, until };
 
@@ -165,4 +166,51 @@ export async function rawRequest(
     // not JSON
   }
   return { status: Number(head.split(' ')[1]), text, body };
+}
+
+/** The `bff` fixture app booted by {@link bootBff}, with its real server and a backend to call. */
+export interface BootedBff {
+  app: MockApp;
+  server: { port: number; url: string; close(): Promise<void> };
+  backend: Awaited<ReturnType<typeof echoBackend>>;
+  logs: ReturnType<typeof tracerLogRoot>;
+  /** Flushes the app's tracer (every finished span on disk). */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the `bff` fixture on one egg major with egg-mock (`env`: extra environment the fixture
+ * config reads), serves it on a real socket and starts an echo backend. One per test file.
+ */
+export async function bootBff(major: EggMajor, env: Record<string, string> = {}): Promise<BootedBff> {
+  const { mm, framework } = loadEgg(major);
+  const logs = tracerLogRoot();
+  const vars: Record<string, string> = {
+    SOFA_TRACER_LOGGING_PATH: logs.dir,
+    EGG_SOFA_TEST_DIR: logs.dir,
+    ...env,
+  };
+  Object.assign(process.env, vars);
+  const backend = await echoBackend();
+  const app = mm.app({ baseDir: join(FIXTURES, 'bff'), framework, cache: false });
+  await app.ready();
+  const server = await serve(app);
+  return {
+    app,
+    server,
+    backend,
+    logs,
+    flush: async () => {
+      await eggTracerState(app as never)!.tracer.flush();
+    },
+    close: async () => {
+      await server.close();
+      await app.close();
+      await backend.close();
+      await mm.restore();
+      for (const k of Object.keys(vars)) delete process.env[k];
+      logs.cleanup();
+    },
+  };
 }

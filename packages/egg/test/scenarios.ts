@@ -2,77 +2,44 @@
 // once per test file: egg boots are slow) on egg-mock's real HTTP server.
 import { join } from 'node:path';
 import { activeHttpServerSpanCount } from '@sofa-tracer/core';
-import { eggTracerState } from '@sofa-tracer/egg';
+import { HOSTILE_HEADER_CASES, JAVA_TRACE_ID, rawGet } from '../../../test/support/hostile-headers';
+import { HTTP_SERVER_DIGEST_KEYS } from '../../../test/support/plugin-fixtures';
 import {
+  bootBff,
   digestOf,
-  echoBackend,
   FIXTURES,
   linesOf,
   loadEgg,
   rawRequest,
-  serve,
   tracerLogRoot,
   until,
   waitForLine,
   webLogOf,
+  type BootedBff,
   type EggMajor,
   type MockApp,
 } from './egg-env';
 
-import { HOSTILE_HEADER_CASES, JAVA_TRACE_ID, rawGet } from '../../../test/support/hostile-headers';
-
-/** Field order of express' digest lines (Java's Spring MVC order plus `route`). */
-const SERVER_FIELDS = [
-  'time',
-  'local.app',
-  'traceId',
-  'spanId',
-  'span.kind',
-  'result.code',
-  'current.thread.name',
-  'time.cost.milliseconds',
-  'request.url',
-  'method',
-  'req.size.bytes',
-  'resp.size.bytes',
-  'error',
-  'route',
-  'sys.baggage',
-  'biz.baggage',
-];
-
 export function describeEggPlugin(major: EggMajor): void {
   describe(`@sofa-tracer/egg on ${major}`, () => {
-    const { mm, framework } = loadEgg(major);
-    const logs = tracerLogRoot();
-    const EGG_DIGEST = logs.file('egg-digest.log');
+    let bff: BootedBff;
     let app: MockApp;
-    let backend: Awaited<ReturnType<typeof echoBackend>>;
-    let server: Awaited<ReturnType<typeof serve>>;
+    let server: BootedBff['server'];
+    let backend: BootedBff['backend'];
+    let logs: BootedBff['logs'];
+    let EGG_DIGEST = '';
     const get = (path: string, headers?: Record<string, string>) => rawRequest(server.port, path, headers);
+    const flush = (): Promise<void> => bff.flush();
 
     beforeAll(async () => {
-      process.env.SOFA_TRACER_LOGGING_PATH = logs.dir;
-      process.env.EGG_SOFA_TEST_DIR = logs.dir;
-      backend = await echoBackend();
-      app = mm.app({ baseDir: join(FIXTURES, 'bff'), framework, cache: false });
-      await app.ready();
-      server = await serve(app);
+      bff = await bootBff(major);
+      ({ app, server, backend, logs } = bff);
+      EGG_DIGEST = logs.file('egg-digest.log');
     });
 
     afterAll(async () => {
-      await server?.close();
-      await app?.close();
-      await backend?.close();
-      await mm.restore();
-      delete process.env.SOFA_TRACER_LOGGING_PATH;
-      delete process.env.EGG_SOFA_TEST_DIR;
-      logs.cleanup();
+      await bff?.close();
     });
-
-    const flush = async (): Promise<void> => {
-      await eggTracerState(app as never)!.tracer.flush();
-    };
 
     it('continues a Java SOFA trace: server span 0.1 → 0.1.1, express fields in order, egg route', async () => {
       const res = await get('/api/users/42?token=secret', {
@@ -83,7 +50,7 @@ export function describeEggPlugin(major: EggMajor): void {
       expect(res.body).toEqual({ id: '42', traceId: JAVA_TRACE_ID, spanId: '0.1.1' });
       await flush();
       const line = await waitForLine(EGG_DIGEST, (l) => l.traceId === JAVA_TRACE_ID, 'the server line');
-      expect(Object.keys(line)).toEqual(SERVER_FIELDS);
+      expect(Object.keys(line)).toEqual(HTTP_SERVER_DIGEST_KEYS);
       expect(line).toMatchObject({
         'local.app': 'egg-sofa-bff',
         spanId: '0.1.1',
