@@ -1,0 +1,3 @@
+'use strict';
+// Variant "bare": fastify hello-world, no tracing.
+require('./_fastify-app').serveFastify();
