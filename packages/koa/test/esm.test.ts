@@ -9,27 +9,11 @@ import { join } from 'node:path';
  */
 it('works from ESM: import Koa, Router and sofaTracer', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sofa-koa-esm-'));
-  const script = `
-    import Koa from 'koa';
-    import Router from '@koa/router';
-    import { sofaTracer } from '@sofa-tracer/koa';
-    import { getTracer } from '@sofa-tracer/core';
-    const app = new Koa();
-    app.use(sofaTracer({ appName: 'esm-app', logDir: ${JSON.stringify(dir)} }));
-    const router = new Router({ prefix: '/esm' });
-    router.get('/users/:id', (ctx) => { ctx.body = 'esm ' + ctx.params.id; });
-    app.use(router.routes());
-    const server = app.listen(0, '127.0.0.1', async () => {
-      const res = await fetch('http://127.0.0.1:' + server.address().port + '/esm/users/9');
-      process.stdout.write(await res.text());
-      server.close();
-      await getTracer().close();
-    });`;
   const out = await new Promise<string>((resolve, reject) =>
     execFile(
       process.execPath,
-      ['--input-type=module', '-e', script],
-      { cwd: join(__dirname, '..', '..', '..'), timeout: 20000 },
+      [join(__dirname, 'fixtures', 'esm-app.mjs'), dir],
+      { timeout: 20000 },
       (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
     ),
   );
