@@ -82,6 +82,11 @@ describe.each(FASTIFY_VERSIONS)('%s', (_label, load) => {
       await res.text();
       return { span: spanIdNow(), got: req.body };
     });
+    app.post(
+      '/validated',
+      { schema: { body: { type: 'object', required: ['qty'], properties: { qty: { type: 'integer' } } } } },
+      async () => 'valid',
+    );
     app.get('/callback', (_req: FastifyRequest, reply: FastifyReply) => {
       setTimeout(() => reply.send(spanIdNow() ?? 'none'), 2);
     });
@@ -294,6 +299,24 @@ describe.each(FASTIFY_VERSIONS)('%s', (_label, load) => {
     expect(span!.resultCode).toBe(String(status));
     expect(span!.tags.error).toBe(message);
     expect(span!.tags.route).toBe(path);
+  });
+
+  it.each([
+    ['an unparsable JSON body', '/orders', '{"item":'],
+    ['a body failing the route schema', '/validated', '{"qty":"many"}'],
+  ])('records %s as a 400 with fastify’s message', async (_what, path, body) => {
+    const res = await fetch(base + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    expect(res.status).toBe(400);
+    const { message } = (await res.json()) as { message: string };
+    const [span] = await serverSpans(1);
+    expect(span!.resultCode).toBe('400');
+    expect(span!.tags.route).toBe(path);
+    expect(span!.tags.error).toBe(message);
+    expect(message.length).toBeGreaterThan(0);
   });
 
   it('passes the very error object to setErrorHandler', async () => {
