@@ -20,12 +20,52 @@ import {
   type MockApp,
 } from './egg-env';
 
+/**
+ * `GET <route>?to=<backend><path>` with a Java caller's headers (span 0.1): the fixture's handler
+ * calls the backend with egg's httpclient; the call is client span 0.1.1.1, child of the server
+ * span 0.1.1, with one set of trace headers on the wire and a line in httpclient-digest.log.
+ */
+export async function expectCurlTraced(
+  bff: BootedBff,
+  traceId: string,
+  route: string,
+  path: string,
+): Promise<void> {
+  const { server, backend, logs } = bff;
+  const res = await rawRequest(
+    server.port,
+    route + '?to=' + encodeURIComponent(backend.url + path + '?q=1'),
+    {
+      'X-B3-TraceId': traceId,
+      'X-B3-SpanId': '0.1',
+    },
+  );
+  expect(res.status).toBe(200);
+  const seen = (res.body as { seen: Record<string, string> }).seen;
+  expect(seen['x-b3-traceid']).toBe(traceId); // one value: not the caller's plus ours
+  expect(seen['x-b3-spanid']).toBe('0.1.1.1');
+  expect(seen['x-b3-parentspanid']).toBe('0.1.1');
+  expect(seen.traceparent).toMatch(new RegExp(`^00-${traceId.padStart(32, '0')}-[0-9a-f]{16}-01$`));
+  await bff.flush();
+  const client = await waitForLine(
+    logs.file('httpclient-digest.log'),
+    (l) => l.traceId === traceId,
+    'the client line',
+  );
+  expect(client).toMatchObject({
+    spanId: '0.1.1.1',
+    'span.kind': 'client',
+    method: 'GET',
+    'result.code': '200',
+  });
+  expect(client['request.url']).toBe(backend.url + path);
+}
+
 export function describeEggPlugin(major: EggMajor): void {
   describe(`@sofa-tracer/egg on ${major}`, () => {
     let bff: BootedBff;
     let app: MockApp;
     let server: BootedBff['server'];
-    let backend: BootedBff['backend'];
     let logs: BootedBff['logs'];
     let EGG_DIGEST = '';
     const get = (path: string, headers?: Record<string, string>) => rawRequest(server.port, path, headers);
@@ -33,7 +73,7 @@ export function describeEggPlugin(major: EggMajor): void {
 
     beforeAll(async () => {
       bff = await bootBff(major);
-      ({ app, server, backend, logs } = bff);
+      ({ app, server, logs } = bff);
       EGG_DIGEST = logs.file('egg-digest.log');
     });
 
@@ -92,29 +132,7 @@ export function describeEggPlugin(major: EggMajor): void {
 
     it('ctx.curl: a client span child of the server span, trace headers on the wire', async () => {
       const traceId = '0c0fe9271567477985327100211178';
-      const res = await get('/proxy?to=' + encodeURIComponent(backend.url + '/echo?q=1'), {
-        ['X-B3-TraceId']: traceId,
-        ['X-B3-SpanId']: '0.1',
-      });
-      expect(res.status).toBe(200);
-      const seen = (res.body as { seen: Record<string, string> }).seen;
-      expect(seen['x-b3-traceid']).toBe(traceId);
-      expect(seen['x-b3-spanid']).toBe('0.1.1.1');
-      expect(seen['x-b3-parentspanid']).toBe('0.1.1');
-      expect(seen.traceparent).toMatch(new RegExp(`^00-${traceId.padStart(32, '0')}-[0-9a-f]{16}-01$`));
-      await flush();
-      const client = await waitForLine(
-        logs.file('httpclient-digest.log'),
-        (l) => l.traceId === traceId,
-        'the client line',
-      );
-      expect(client).toMatchObject({
-        spanId: '0.1.1.1',
-        'span.kind': 'client',
-        method: 'GET',
-        'result.code': '200',
-      });
-      expect(client['request.url']).toBe(backend.url + '/echo');
+      await expectCurlTraced(bff, traceId, '/proxy', '/echo');
       const server = await waitForLine(EGG_DIGEST, (l) => l.traceId === traceId, 'the server line');
       expect(server).toMatchObject({ spanId: '0.1.1', route: '/proxy' });
     });
