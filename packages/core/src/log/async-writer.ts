@@ -7,6 +7,7 @@ import type { LogWriter, LogWriterOptions, LogWriterStats, RollingPolicy } from 
 import { RateLimiter, errorText, writeStderr } from './rate-limiter';
 import { deleteExpiredRolledFiles } from './retention';
 import { rolledFileName, rollingPeriod, type RollingPeriod } from './rolling';
+import { rollShared } from './shared-roll';
 import type { SelfLog } from './self-log';
 
 /** First and longest wait before writing again into a full pipe (a FIFO whose reader is slow). */
@@ -236,8 +237,6 @@ export class AsyncLogWriter implements LogWriter {
           this.scheduleRetry();
           break;
         }
-        const t = this.now();
-        if (t >= this.period.end || t < this.period.start) await this.roll(t);
         if (this.fd >= 0 && performance.now() >= this.nextPathCheck) await this.checkPath();
         if (this.fd < 0) continue;
         // The queue may have been given up on (close timeout) while an open or roll was pending.
@@ -246,6 +245,13 @@ export class AsyncLogWriter implements LogWriter {
         if (this.fd < 0) {
           this.scheduleRetry();
           break;
+        }
+        // The period is checked right before the batch is taken, with no await in between: a
+        // line appended after the boundary never goes into the old period's file.
+        const t = this.now();
+        if (t >= this.period.end || t < this.period.start) {
+          await this.roll(t);
+          continue;
         }
         await this.writeBatch();
         if (this.fd < 0) {
@@ -377,7 +383,14 @@ export class AsyncLogWriter implements LogWriter {
 
   /** Reads bytes of the active file through a read-only descriptor (undefined if the path moved). */
   private async readAt(st: IoStat, position: number, length: number): Promise<Buffer | undefined> {
-    const fd = await io(this, 'openRead', this.file);
+    let fd: number;
+    try {
+      fd = await io(this, 'openRead', this.file);
+    } catch (e) {
+      // the path was rolled or removed meanwhile (another process): nothing to check here
+      if ((e as { code?: string }).code === 'ENOENT') return undefined;
+      throw e;
+    }
     try {
       const rst = await io(this, 'fstat', fd);
       if (rst.ino !== st.ino || rst.dev !== st.dev) return undefined;
@@ -444,7 +457,10 @@ export class AsyncLogWriter implements LogWriter {
       this.fd = fd;
       this.ino = st.ino;
       this.dev = st.dev;
-      const at = forcePeriodAt ?? (st.size > 0 ? st.mtimeMs : this.now());
+      // The mtime is wall-clock time: translate it into the writer's clock (the same in
+      // production; shifted when a test or a simulation injects its own clock).
+      const now = this.now();
+      const at = forcePeriodAt ?? (st.size > 0 ? st.mtimeMs + (now - Date.now()) : now);
       this.period = rollingPeriod(at, this.policy);
       this.nextPathCheck = performance.now() + this.pathCheckIntervalMs;
       // "Resumed" is said after the next successful write, not here: on a full disk the open
@@ -474,14 +490,9 @@ export class AsyncLogWriter implements LogWriter {
         return;
       }
       await this.closeFd();
-      // Another process sharing the directory may have rolled the file already: only rename the
-      // path if it still names the file this writer wrote.
-      const current = await io(this, 'stat', this.file).catch(() => undefined);
-      if (current !== undefined && current.ino === st.ino && current.dev === st.dev) {
-        const target = await freeName(this, rolledFileName(this.file, old, this.policy));
-        await io(this, 'rename', this.file, target);
-        this.selfLog.info(`${this.file} -> ${target}`);
-      }
+      // Several processes may share the file: exactly one of them rolls it (see shared-roll.ts).
+      const outcome = await rollShared(this, this.file, st.ino, st.dev, rolledFileName(this.file, old, this.policy));
+      if (outcome.rolled) this.selfLog.info(`${this.file} -> ${outcome.target}`);
     } catch (e) {
       this.selfLog.error(`Failed to roll ${this.name}`, e);
     }
@@ -613,15 +624,3 @@ function countLineEnds(buffer: Buffer, limit: number): { lines: number; end: num
   return { lines, end };
 }
 
-/** `target`, or `target.1`, `target.2`… when a file of that name already exists. */
-async function freeName(owner: object, target: string): Promise<string> {
-  for (let n = 0; n < 1000; n++) {
-    const candidate = n === 0 ? target : `${target}.${n}`;
-    try {
-      await io(owner, 'lstat', candidate);
-    } catch {
-      return candidate;
-    }
-  }
-  return target;
-}

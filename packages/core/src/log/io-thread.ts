@@ -48,6 +48,7 @@ interface Ops {
   read: [fd: number, length: number, position: number];
   ftruncate: [fd: number, length: number];
   rename: [from: string, to: string];
+  link: [existing: string, newPath: string];
   readdir: [path: string];
   unlink: [path: string];
 }
@@ -64,6 +65,7 @@ interface Results {
   read: Uint8Array;
   ftruncate: undefined;
   rename: undefined;
+  link: undefined;
   readdir: string[];
   unlink: undefined;
 }
@@ -109,6 +111,7 @@ const ops = {
   },
   ftruncate: (fd, length) => void fs.ftruncateSync(fd, length),
   rename: (a, b) => void fs.renameSync(a, b),
+  link: (a, b) => void fs.linkSync(a, b),
   readdir: (p) => fs.readdirSync(p),
   unlink: (p) => void fs.unlinkSync(p),
 };

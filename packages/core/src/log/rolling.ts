@@ -11,6 +11,9 @@ const HOUR_MS = 3_600_000;
 
 /** The rolling period containing `epochMs`: its local day (daily) or local hour (hourly). */
 export function rollingPeriod(epochMs: number, policy: RollingPolicy): RollingPeriod {
+  // Whole ms: an mtime has a fraction (`mtimeMs`), which would shift an hourly period's bounds
+  // by it, so a line at exactly hh:00:00.000 would still count as the old hour.
+  epochMs = Math.floor(epochMs);
   const d = new Date(epochMs);
   if (policy === 'hourly') {
     // Subtracting the local minutes keeps half-hour time zones and DST days right.

@@ -3,6 +3,11 @@ import * as path from 'node:path';
 import { AsyncLogWriter, rolledFileName, rollingPeriod, type RollingPolicy } from '../../src/log';
 import { Clock, MemorySelfLog, read, removeTempDirs, tempDir } from './helpers';
 
+/** The wall-clock time (s, for utimes) at which `clock` reads `fakeMs`. */
+function wallClock(fakeMs: number, clock: Clock): number {
+  return (fakeMs - clock.t + Date.now()) / 1000;
+}
+
 afterEach(removeTempDirs);
 
 function writer(
@@ -73,9 +78,11 @@ describe('rolling', () => {
     const dir = tempDir();
     const file = path.join(dir, 'x.log');
     fs.writeFileSync(file, 'from yesterday\n');
-    const yesterday = at(2024, 5, 20, 18, 0, 0);
-    fs.utimesSync(file, yesterday / 1000, yesterday / 1000);
-    const w = writer(file, 'daily', new Clock(at(2024, 5, 21, 9, 0, 0)));
+    const clock = new Clock(at(2024, 5, 21, 9, 0, 0));
+    // an mtime is wall-clock time: the writer reads it relative to its own (injected) clock
+    const yesterday = wallClock(at(2024, 5, 20, 18, 0, 0), clock);
+    fs.utimesSync(file, yesterday, yesterday);
+    const w = writer(file, 'daily', clock);
     w.append('today');
     await w.close();
     expect(read(file + '.2024-05-20')).toBe('from yesterday\n');
@@ -87,9 +94,10 @@ describe('rolling', () => {
     const file = path.join(dir, 'x.log');
     fs.writeFileSync(file + '.2024-05-20', 'rolled by someone else\n');
     fs.writeFileSync(file, 'mine\n');
-    const t = at(2024, 5, 20, 12);
-    fs.utimesSync(file, t / 1000, t / 1000);
-    const w = writer(file, 'daily', new Clock(at(2024, 5, 21, 1)));
+    const clock = new Clock(at(2024, 5, 21, 1));
+    const t = wallClock(at(2024, 5, 20, 12), clock);
+    fs.utimesSync(file, t, t);
+    const w = writer(file, 'daily', clock);
     w.append('new');
     await w.close();
     expect(read(file + '.2024-05-20')).toBe('rolled by someone else\n');
@@ -105,4 +113,9 @@ describe('rolling', () => {
     expect(d).toEqual({ start: at(2024, 2, 29), end: at(2024, 3, 1) });
     expect(rolledFileName('/l/x.log', d, 'daily')).toBe('/l/x.log.2024-02-29');
   });
+});
+
+it('an hourly period computed from a fractional mtime still ends on the exact hour', () => {
+  const p = rollingPeriod(at(2024, 2, 29, 13, 45, 10) + 0.0705, 'hourly');
+  expect(p).toEqual({ start: at(2024, 2, 29, 13), end: at(2024, 2, 29, 14) });
 });
