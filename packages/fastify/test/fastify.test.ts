@@ -119,6 +119,11 @@ describe.each(FASTIFY_VERSIONS)('%s', (_label, load) => {
       });
       reply.type('text/plain').send(body);
     });
+    app.get('/hijacked', (_req, reply) => {
+      reply.hijack();
+      reply.raw.writeHead(202, { 'content-type': 'text/plain' });
+      reply.raw.end('raw ' + (spanIdNow() ?? 'none'));
+    });
     app.get('/hang', () => {
       hangArrivals++;
       return new Promise(() => undefined);
@@ -333,6 +338,17 @@ describe.each(FASTIFY_VERSIONS)('%s', (_label, load) => {
     const [span] = await serverSpans(1);
     expect(span!.tags['resp.size.bytes']).toBe(8);
     expect(span!.resultCode).toBe('200');
+  });
+
+  it('ends the span of a hijacked reply with what was written to the raw response', async () => {
+    const res = await fetch(base + '/hijacked', {
+      headers: { 'X-B3-TraceId': JAVA_TRACE_ID, 'X-B3-SpanId': '0.3' },
+    });
+    expect(res.status).toBe(202);
+    expect(await res.text()).toBe('raw 0.3.1');
+    const [span] = await serverSpans(1);
+    expect(span!.resultCode).toBe('202');
+    expect(span!.tags).toMatchObject({ route: '/hijacked', 'resp.size.bytes': 9 });
   });
 
   it('finishes with 499 when the client disconnects before the reply', async () => {
