@@ -67,14 +67,15 @@ export function localIpHex(): string {
 }
 
 /**
- * A new SOFA trace id. The counter starts at 1000 and each call takes `cur > 9000 ? 1000 : cur + 1`
+ * A new SOFA trace id (`nowMs`: the epoch ms to use, when the caller already read the clock).
+ * The counter starts at 1000 and each call takes `cur > 9000 ? 1000 : cur + 1`
  * (so 1001, 1002, …, 9001, 1000, 1001, …), shared by the whole process like Java's AtomicInteger.
  */
-export function generateTraceId(): string {
+export function generateTraceId(nowMs?: number): string {
   const ip = ipHex === undefined ? localIpHex() : ipHex;
   counter = counter > 9000 ? 1000 : counter + 1;
   // Several ids share one millisecond under load: the `ip + ms` prefix is built once per ms.
-  const ms = Date.now();
+  const ms = nowMs === undefined ? Date.now() : nowMs;
   if (ms !== prefixMs) {
     prefixMs = ms;
     prefix = ip + ms;

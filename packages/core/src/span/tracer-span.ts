@@ -27,8 +27,9 @@ export class TracerSpan implements Span {
     readonly logType: string,
     readonly startTime: number,
     readonly tags: Record<string, TagValue>,
+    startHr: number = performance.now(),
   ) {
-    this.startHr = performance.now();
+    this.startHr = startHr;
   }
 
   get localApp(): string {

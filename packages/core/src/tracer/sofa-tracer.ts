@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import type { ResolvedConfig } from '../config/options';
 import { bindEmitterToSpan, bindToSpan } from '../context/bind';
 import { spanStorage } from '../context/storage';
@@ -19,6 +20,7 @@ import { PercentageSampler } from '../sampling/percentage-sampler';
 import type { Sampler } from '../sampling/sampler';
 import { SpanContext } from '../span/span-context';
 import type { SpanSink } from '../span/span-sink';
+import { epochMsAt } from '../span/clock';
 import { TracerSpan } from '../span/tracer-span';
 import { localIpv4 } from '../ids/local-ip';
 import { installShutdownHooks } from './shutdown-hooks';
@@ -129,6 +131,10 @@ export class SofaTracer implements Tracer, SpanSink {
     const logType = options.logType ?? 'biz';
     const tags = options.tags ? { ...options.tags } : {};
     const parent = this.parentContext(options.childOf);
+    // one clock reading gives the duration's origin, the start time and the trace id's time
+    const startHr = performance.now();
+    const given = typeof options.startTime === 'number' && Number.isFinite(options.startTime);
+    const start = given ? (options.startTime as number) : epochMsAt(startHr);
     let ctx: SpanContext;
     if (parent && parent.depth < MAX_SPAN_DEPTH) {
       ctx = new SpanContext(
@@ -146,7 +152,7 @@ export class SofaTracer implements Tracer, SpanSink {
           `span depth limit ${MAX_SPAN_DEPTH} exceeded under trace ${parent.traceId}; "${operationName}" starts a new trace keeping only biz baggage`,
         );
       }
-      const traceId = generateTraceId();
+      const traceId = generateTraceId(given ? undefined : start);
       // the default sampler reads none of the input: no input object per new trace for it
       const decision =
         this.percentageSampler !== undefined
@@ -163,11 +169,7 @@ export class SofaTracer implements Tracer, SpanSink {
         parent !== undefined && parent.bizBaggageSize !== 0 ? new Map(parent.bizBaggage) : undefined,
       );
     }
-    const start =
-      typeof options.startTime === 'number' && Number.isFinite(options.startTime)
-        ? options.startTime
-        : Date.now();
-    return new TracerSpan(this, ctx, String(operationName), kind, logType, start, tags);
+    return new TracerSpan(this, ctx, String(operationName), kind, logType, start, tags, startHr);
   }
 
   withSpan<T>(span: Span | undefined, fn: () => T): T {
