@@ -74,7 +74,7 @@ const clients: [string, (url: string) => Promise<unknown>, { chunkSizes: boolean
     'fetch (Node-bundled undici)',
     async (url) => (await fetch(url)).text(),
     // Node 20 and 22 bundle undici 6; Node 24 bundles undici 7
-    { chunkSizes: Number(process.versions.undici.split('.')[0]) >= 7 },
+    { chunkSizes: Number((process.versions.undici ?? '0').split('.')[0]) >= 7 },
   ],
   [
     'undici.request (undici 7 package)',

@@ -13,7 +13,9 @@ export interface TracerLike {
   removeSpanListener(listener: import('@sofa-tracer/core').SpanListener): void;
   readonly selfLog?: { warn(message: string): void };
   /** Writer counters per log file (core's `SofaTracer.fileStats()`); feeds the log-file metrics. */
-  fileStats?(): Readonly<Record<string, { written: number; dropped: number; failed: number; queued: number }>>;
+  fileStats?(): Readonly<
+    Record<string, { written: number; dropped: number; failed: number; queued: number }>
+  >;
 }
 
 /**

@@ -5,7 +5,6 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff]/;
 
 // Valid raw in JSON, so JSON.stringify leaves them, but line-based tools split on them (Python's
 // splitlines on U+0085/U+2028/U+2029, terminals act on C1 controls such as U+009B CSI).
-// eslint-disable-next-line no-control-regex
 const LINE_UNSAFE = /[\u007f-\u009f\u2028\u2029]/g;
 
 function unicodeEscape(c: string): string {

@@ -14,7 +14,6 @@ import type { SelfLog } from './self-log';
 const PIPE_RETRY_MIN_MS = 10;
 const PIPE_RETRY_MAX_MS = 200;
 
-
 /** Extra knobs of {@link AsyncLogWriter}; every one has a production default. */
 export interface AsyncLogWriterOptions extends LogWriterOptions {
   /** Name used in self-log messages (default: the file path), e.g. `shadow/express-digest.log`. */
@@ -491,7 +490,13 @@ export class AsyncLogWriter implements LogWriter {
       }
       await this.closeFd();
       // Several processes may share the file: exactly one of them rolls it (see shared-roll.ts).
-      const outcome = await rollShared(this, this.file, st.ino, st.dev, rolledFileName(this.file, old, this.policy));
+      const outcome = await rollShared(
+        this,
+        this.file,
+        st.ino,
+        st.dev,
+        rolledFileName(this.file, old, this.policy),
+      );
       if (outcome.rolled) this.selfLog.info(`${this.file} -> ${outcome.target}`);
     } catch (e) {
       this.selfLog.error(`Failed to roll ${this.name}`, e);
@@ -623,4 +628,3 @@ function countLineEnds(buffer: Buffer, limit: number): { lines: number; end: num
   }
   return { lines, end };
 }
-

@@ -151,7 +151,10 @@ export class FileSelfLog implements SelfLog {
         this.bytesToday = 0;
         this.capReached = false;
         this.capDropped = 0;
-        if (dropped > 0) this.append(formatLogTime(t) + `[WARN]  ${dropped} messages were dropped by the size cap before this day`);
+        if (dropped > 0)
+          this.append(
+            formatLogTime(t) + `[WARN]  ${dropped} messages were dropped by the size cap before this day`,
+          );
       }
       const bytes = entry.length + this.separator.length;
       if (this.capReached || this.bytesToday + bytes > this.maxBytesPerDay) {
@@ -179,15 +182,17 @@ export class FileSelfLog implements SelfLog {
   }
 }
 
-// eslint-disable-next-line no-control-regex
 const LINE_BREAKING = /[\r\n\u0085\u2028\u2029]/g;
 
 /** The message cut to {@link MAX_SELF_LOG_MESSAGE_CHARS}, with line breaks written as escapes. */
 function oneLine(message: string): string {
   let text = String(message);
   if (text.length > MAX_SELF_LOG_MESSAGE_CHARS)
-    text = text.slice(0, MAX_SELF_LOG_MESSAGE_CHARS) + `…(${text.length - MAX_SELF_LOG_MESSAGE_CHARS} more chars)`;
-  return text.replace(LINE_BREAKING, (c) => (c === '\r' ? '\\r' : c === '\n' ? '\\n' : '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')));
+    text =
+      text.slice(0, MAX_SELF_LOG_MESSAGE_CHARS) + `…(${text.length - MAX_SELF_LOG_MESSAGE_CHARS} more chars)`;
+  return text.replace(LINE_BREAKING, (c) =>
+    c === '\r' ? '\\r' : c === '\n' ? '\\n' : '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'),
+  );
 }
 
 /** The stack of an Error (which starts with its message), else its string form. */

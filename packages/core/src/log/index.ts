@@ -4,7 +4,12 @@ export { NOOP_SELF_LOG } from './self-log';
 export { formatDate, formatLogTime, rollingSuffix } from './time-format';
 export { AsyncLogWriter, type AsyncLogWriterOptions } from './async-writer';
 export { LogDirectory, SHADOW_DIR, type LogDirectoryOptions } from './log-directory';
-export { FileSelfLog, SELF_LOG_FILE, MAX_SELF_LOG_MESSAGE_CHARS, type FileSelfLogOptions } from './file-self-log';
+export {
+  FileSelfLog,
+  SELF_LOG_FILE,
+  MAX_SELF_LOG_MESSAGE_CHARS,
+  type FileSelfLogOptions,
+} from './file-self-log';
 export { StderrSelfLog } from './stderr-self-log';
 export { parseRetention, deleteExpiredRolledFiles } from './retention';
 export { rollingPeriod, rolledFileName, type RollingPeriod } from './rolling';

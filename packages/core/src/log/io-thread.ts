@@ -184,12 +184,18 @@ function onFailure(error: unknown): void {
   const message = (error as { message?: unknown } | null)?.message;
   const all = [...pending.values()];
   pending.clear();
-  for (const p of all) p.reject(new IoError({ message: `log I/O thread failed: ${String(message)}`, code: 'EIO' }));
+  for (const p of all)
+    p.reject(new IoError({ message: `log I/O thread failed: ${String(message)}`, code: 'EIO' }));
 }
 
 function thread(): Worker {
   if (worker === undefined) {
-    const w = new Worker(WORKER_SOURCE, { eval: true, name: 'sofa-tracer log I/O', stdout: false, stderr: false });
+    const w = new Worker(WORKER_SOURCE, {
+      eval: true,
+      name: 'sofa-tracer log I/O',
+      stdout: false,
+      stderr: false,
+    });
     w.on('message', onMessage);
     w.on('error', onFailure);
     w.on('exit', (code) => {
@@ -227,7 +233,10 @@ export function io<K extends keyof Ops>(owner: object, op: K, ...args: Ops[K]): 
       const last = args[1];
       // An exclusive buffer (a batch: Buffer.from of a long string) moves to the thread without a copy.
       const transfer =
-        op === 'write' && last instanceof Uint8Array && last.byteOffset === 0 && last.byteLength === last.buffer.byteLength
+        op === 'write' &&
+        last instanceof Uint8Array &&
+        last.byteOffset === 0 &&
+        last.byteLength === last.buffer.byteLength
           ? [last.buffer as ArrayBuffer]
           : undefined;
       thread().postMessage({ id, op, args }, transfer);

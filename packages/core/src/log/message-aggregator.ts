@@ -78,7 +78,8 @@ export class MessageAggregator {
     if (kind !== undefined) return kind;
     if (this.kinds.size >= MAX_KINDS) {
       // forget idle kinds; if all are busy, new kinds share one budget
-      for (const [k, v] of this.kinds) if (t - v.windowStart >= this.windowMs && v.suppressed === 0) this.kinds.delete(k);
+      for (const [k, v] of this.kinds)
+        if (t - v.windowStart >= this.windowMs && v.suppressed === 0) this.kinds.delete(k);
       if (this.kinds.size >= MAX_KINDS) key = CATCH_ALL;
       kind = this.kinds.get(key);
       if (kind !== undefined) return kind;

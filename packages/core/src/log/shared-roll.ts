@@ -42,7 +42,13 @@ async function lost(owner: object, file: string, ino: number, dev: number): Prom
   return { rolled: false };
 }
 
-export async function rollShared(owner: object, file: string, ino: number, dev: number, target: string): Promise<RollOutcome> {
+export async function rollShared(
+  owner: object,
+  file: string,
+  ino: number,
+  dev: number,
+  target: string,
+): Promise<RollOutcome> {
   const stat = (p: string): Promise<IoStat | undefined> => io(owner, 'stat', p).catch(() => undefined);
   if (!same(await stat(file), ino, dev)) return { rolled: false };
   for (let n = 0; n < MAX_SUFFIX; n++) {
@@ -56,7 +62,13 @@ export async function rollShared(owner: object, file: string, ino: number, dev: 
         continue; // an older file of that name: try the next suffix
       }
       if (code === 'ENOENT') return { rolled: false }; // the path went away: rolled meanwhile
-      if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EXDEV' || code === 'ENOSYS')
+      if (
+        code === 'EPERM' ||
+        code === 'ENOTSUP' ||
+        code === 'EOPNOTSUPP' ||
+        code === 'EXDEV' ||
+        code === 'ENOSYS'
+      )
         return renameFallback(owner, file, ino, dev, target, stat);
       throw e;
     }

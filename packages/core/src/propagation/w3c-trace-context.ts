@@ -78,7 +78,12 @@ const FLAGS = ['-00', '-01', '-02', '-03'];
  * `00-<traceId>-<parentId>-<flags>`: flags `00`/`01`, or with the Level 2 random-trace-id bit
  * `02`/`03`. Other (reserved) bits are always zero, as the spec requires.
  */
-export function formatTraceparent(traceId: string, parentId: string, sampled: boolean, random = false): string {
+export function formatTraceparent(
+  traceId: string,
+  parentId: string,
+  sampled: boolean,
+  random = false,
+): string {
   return '00-' + traceId + '-' + parentId + FLAGS[(sampled ? 1 : 0) | (random ? 2 : 0)];
 }
 

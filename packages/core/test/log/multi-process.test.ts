@@ -45,7 +45,7 @@ function child(dir: string, boundaryReal: number, endReal: number): Promise<{ pi
     c.on('exit', () => {
       try {
         resolve(JSON.parse(out.trim()) as { pid: number; appended: number; written: number; messages: string[] });
-      } catch (e) {
+      } catch {
         reject(new Error('child said: ' + out));
       }
     });

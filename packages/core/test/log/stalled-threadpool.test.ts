@@ -10,7 +10,7 @@ const DIST = JSON.stringify(path.join(__dirname, '..', '..', 'dist', 'log', 'ind
  * and `dns.lookup` must still answer at once, and after `close()` gives up the process must be
  * able to end by itself. Real processes: a stuck threadpool cannot be cleaned up inside Jest.
  */
-function runApp(dir: string, readers: boolean): Promise<{ out: Record<string, number>; exited: boolean }> {
+function runApp(dir: string): Promise<{ out: Record<string, number>; exited: boolean }> {
   const code = `
     const fs = require('node:fs');
     const dns = require('node:dns');
@@ -86,7 +86,7 @@ describe('a stalled disk and the libuv threadpool', () => {
       { stdio: ['ignore', 'pipe', 'ignore'] },
     );
     await new Promise((r) => readers!.stdout!.once('data', r));
-    const r = await runApp(dir, true);
+    const r = await runApp(dir);
     expect(r.exited).toBe(true);
     expect(r.out.readFileMs).toBeLessThan(3000);
     expect(r.out.lookupMs).toBeLessThan(3000);
@@ -95,7 +95,7 @@ describe('a stalled disk and the libuv threadpool', () => {
   });
 
   it('FIFOs nobody opens (an open that would block forever): the same', async () => {
-    const r = await runApp(fifos(), false);
+    const r = await runApp(fifos());
     expect(r.exited).toBe(true);
     expect(r.out.readFileMs).toBeLessThan(3000);
     expect(r.out.lookupMs).toBeLessThan(3000);

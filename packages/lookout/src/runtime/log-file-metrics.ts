@@ -27,7 +27,11 @@ function snapshot(tracer: TracerLike): [string, Stats][] {
  * `tracer-self.log` is the one failing. `file` is the name under the tracelog root
  * (`express-digest.log`, `shadow/express-digest.log`, `tracer-self.log`): bounded by the plugins.
  */
-export function registerLogFileMetrics(registry: prom.Registry, tracer: TracerLike, logger: LookoutLogger): void {
+export function registerLogFileMetrics(
+  registry: prom.Registry,
+  tracer: TracerLike,
+  logger: LookoutLogger,
+): void {
   if (typeof tracer.fileStats !== 'function') return;
   if (registry.getSingleMetric(LOG_LINES_METRIC)) return;
   const read = (): [string, Stats][] => {
