@@ -1,14 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  EXPRESS_LOG_TYPE,
-  HttpServerTracing,
-  resolveTracer,
-  type Tracer,
-  type TracerOptions,
-} from '@sofa-tracer/core';
+import { EXPRESS_LOG_TYPE, httpServerTracingFor, type HttpServerTracing } from '@sofa-tracer/core';
 import { hoistToAppHandle, type TracedHandle } from './app-handle';
 import { hookExpressApp } from './layer-hooks';
-import { PLUGIN_KEYS, type SofaTracerExpressOptions } from './options';
+import type { SofaTracerExpressOptions } from './options';
 
 /** The connect-style middleware signature (no dependency on express' types). */
 export type SofaTracerMiddleware = (
@@ -16,13 +10,6 @@ export type SofaTracerMiddleware = (
   res: ServerResponse,
   next: (err?: unknown) => void,
 ) => void;
-
-function tracerOptionsOf(options: SofaTracerExpressOptions): TracerOptions {
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(options))
-    if (!PLUGIN_KEYS.includes(key)) out[key] = (options as Record<string, unknown>)[key];
-  return out as TracerOptions;
-}
 
 /**
  * The express middleware: one `server` span per request, continuing the caller's trace, current
@@ -33,16 +20,7 @@ function tracerOptionsOf(options: SofaTracerExpressOptions): TracerOptions {
  * invalid tracer options throw here, at start-up, never per request.
  */
 export function sofaTracer(options: SofaTracerExpressOptions = {}): SofaTracerMiddleware {
-  const tracer: Tracer = options.tracer ?? resolveTracer(tracerOptionsOf(options));
-  tracer.registerLogType(EXPRESS_LOG_TYPE);
-  const tracing = new HttpServerTracing(tracer, {
-    logType: EXPRESS_LOG_TYPE.name,
-    ignorePaths: options.ignorePaths,
-    extractFormats: options.extractFormats,
-    redactQuery: options.redactQuery,
-    customTags: options.customTags,
-  });
-  return expressTracingMiddleware(tracing);
+  return expressTracingMiddleware(httpServerTracingFor(options, EXPRESS_LOG_TYPE));
 }
 
 /**

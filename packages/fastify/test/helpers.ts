@@ -1,1 +1,7 @@
-export { makeTracer, listen, until, type TestTracer } from '../../../test/support/plugin-fixtures';
+export {
+  makeTracer,
+  listen,
+  until,
+  HTTP_SERVER_DIGEST_KEYS,
+  type TestTracer,
+} from '../../../test/support/plugin-fixtures';
