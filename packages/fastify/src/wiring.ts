@@ -60,21 +60,22 @@ function markInjected(res: ServerResponse): void {
  * disconnect. Idempotent per instance — a second call on the same instance (or on a child of an
  * instance already wired) adds nothing, so one request never gets two spans.
  *
- * @returns `true` when the hooks were added, `false` when the instance was already wired or
- *   serves HTTP/2 (not traced: its responses are not `node:http` ServerResponses).
+ * @returns `true` when the hooks were added; `false` when the instance was already wired, serves
+ *   HTTP/2 (not traced: its responses are not `node:http` ServerResponses), or refused the hooks
+ *   (already started) — the last two are self-logged. Never throws.
  */
 export function installFastifyTracing(
   app: FastifyInstance,
   tracing: HttpServerTracing,
   wiring: FastifyWiring = {},
 ): boolean {
+  if (app === null || typeof app !== 'object') return false;
   const marked = app as unknown as Marked;
   if (marked[kInstalled] === true) return false;
   if ((app.initialConfig as { http2?: boolean } | undefined)?.http2 === true) {
     tracing.tracer.selfLog.warn('fastify: HTTP/2 servers are not traced');
     return false;
   }
-  Object.defineProperty(app, kInstalled, { value: true, enumerable: false });
   const tracer = tracing.tracer;
   const { routeOf, onSpan } = wiring;
 
@@ -93,7 +94,7 @@ export function installFastifyTracing(
     const st = tracing.start(request.raw, res);
     if (st === undefined) return done();
     if (res.constructor !== ServerResponse) markInjected(res);
-    let route: string | undefined;
+    let route: unknown;
     if (routeOf !== undefined) {
       try {
         route = routeOf(request);
@@ -101,7 +102,7 @@ export function installFastifyTracing(
         fault('routeOf', e);
       }
     }
-    st.route = route ?? fastifyRoute(request);
+    st.route = typeof route === 'string' ? route : fastifyRoute(request);
     if (onSpan !== undefined) {
       try {
         onSpan(request, st);
@@ -123,7 +124,14 @@ export function installFastifyTracing(
     done();
   }
 
-  app.addHook('onRequest', onRequest);
-  app.addHook('onError', onError);
+  try {
+    app.addHook('onRequest', onRequest);
+    app.addHook('onError', onError);
+  } catch (e) {
+    // e.g. the instance has already started: fastify refuses new hooks; the app runs untraced
+    fault('adding the hooks (call it before the app is ready)', e);
+    return false;
+  }
+  Object.defineProperty(app, kInstalled, { value: true, enumerable: false });
   return true;
 }

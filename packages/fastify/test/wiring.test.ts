@@ -72,6 +72,21 @@ describe.each(FASTIFY_VERSIONS)('%s: installFastifyTracing', (_label, load) => {
     await app.close();
   });
 
+  it('refuses, without throwing, an instance that has started or serves HTTP/2', async () => {
+    const tracing = httpServerTracingFor({ tracer: t.tracer }, createHttpServerLogType('fastify'));
+    const started = Fastify();
+    started.get('/up', async () => 'up');
+    const { url } = await start(started);
+    expect(installFastifyTracing(started, tracing)).toBe(false);
+    expect(await (await fetch(url + '/up')).text()).toBe('up');
+    const h2 = Fastify({ http2: true } as Parameters<typeof Fastify>[0]);
+    expect(installFastifyTracing(h2, tracing)).toBe(false);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(t.spans).toHaveLength(0);
+    await started.close();
+    await h2.close();
+  });
+
   it('registering the plugin twice gives one span per request', async () => {
     const app = Fastify();
     await app.register(sofaTracer, { tracer: t.tracer });
