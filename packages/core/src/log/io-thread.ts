@@ -192,6 +192,9 @@ function thread(): Worker {
   if (worker === undefined) {
     const w = new Worker(WORKER_SOURCE, {
       eval: true,
+      // The app's flags are not the thread's: `--input-type=module` would parse this CommonJS
+      // source as ESM, and `--import`/`--require` hooks (tsx, APM agents) have no business here.
+      execArgv: [],
       name: 'sofa-tracer log I/O',
       stdout: false,
       stderr: false,
