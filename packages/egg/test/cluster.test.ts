@@ -69,6 +69,7 @@ describe.each(['egg3', 'egg4'] as const)('@sofa-tracer/egg in cluster mode (%s, 
           SOFA_TRACER_STAT_LOG_INTERVAL: '1',
           EGG_SOFA_TEST_DIR: logs.dir,
           EGG_SOFA_METRICS_PORT: String(metricsPort),
+          EGG_SOFA_SCHEDULE_TIMER: '1',
         },
       },
     );
@@ -151,5 +152,26 @@ describe.each(['egg3', 'egg4'] as const)('@sofa-tracer/egg in cluster mode (%s, 
       .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
     expect(pidRequests).toBe(REQUESTS);
     expect((await rawRequest(metricsPort, '/other')).status).toBe(404);
+  }, 30000);
+
+  it("the schedule run fired by egg-schedule's timer is a root span, and its log line carries its trace id", async () => {
+    const biz = join(logs.dir, 'tracelog', 'biz-digest.log');
+    await waitFor(() => digestOf(biz).some((l) => l.method === 'report'), 'the schedule line');
+    const runs = digestOf(biz).filter((l) => l.method === 'report');
+    expect(runs).toHaveLength(1); // type "worker": one worker runs it
+    expect(runs[0]).toMatchObject({
+      spanId: '0',
+      'result.code': '00',
+      error: '',
+      'local.app': 'egg-sofa-bff',
+    });
+    const web = join(logs.dir, 'egg', 'egg-sofa-bff-web.log');
+    await waitFor(
+      () =>
+        linesOf(web).some(
+          (l) => l.includes(`/${runs[0]!.traceId as string}/`) && l.endsWith('report schedule ran'),
+        ),
+      'the schedule log line',
+    );
   }, 30000);
 });
