@@ -1,4 +1,5 @@
 import { ServerResponse } from 'node:http';
+import type { Stream } from 'node:stream';
 import type {
   FastifyError,
   FastifyInstance,
@@ -54,7 +55,9 @@ function markInjected(res: ServerResponse): void {
  *   the body's `data`/`end` events come from the socket: fastify 4 and 5
  *   resumes the request's async context when its content-type parser is done;
  * - `onError` — records the error fastify is handling, before any `setErrorHandler` sees it
- *   (the same object is passed on, unchanged).
+ *   (the same object is passed on, unchanged);
+ * - `onSend` — for a streamed reply, records the stream's error (a failure after the headers
+ *   went out reaches no error handler; the payload itself is passed on untouched).
  *
  * The span finishes when the response closes (core's helper): status sent, or `499` on a client
  * disconnect. Idempotent per instance — a second call on the same instance (or on a child of an
@@ -113,6 +116,22 @@ export function installFastifyTracing(
     tracer.withSpan(st.span, done);
   }
 
+  // A streamed reply that fails after its headers went out never reaches onError: fastify
+  // destroys the response and only logs. The stream's error is recorded here instead, so the
+  // line names the cause rather than a client disconnect.
+  function onSend(
+    request: FastifyRequest,
+    _reply: FastifyReply,
+    payload: unknown,
+    done: (err: null, payload: unknown) => void,
+  ): void {
+    if (payload !== null && typeof payload === 'object' && typeof (payload as Stream).pipe === 'function') {
+      const st = getHttpServerSpan(request.raw);
+      if (st !== undefined) (payload as Stream).once('error', (e: unknown) => st.recordError(e));
+    }
+    done(null, payload);
+  }
+
   function onError(
     request: FastifyRequest,
     _reply: FastifyReply,
@@ -126,6 +145,7 @@ export function installFastifyTracing(
 
   try {
     app.addHook('onRequest', onRequest);
+    app.addHook('onSend', onSend);
     app.addHook('onError', onError);
   } catch (e) {
     // e.g. the instance has already started: fastify refuses new hooks; the app runs untraced

@@ -124,6 +124,18 @@ describe.each(FASTIFY_VERSIONS)('%s', (_label, load) => {
       reply.raw.writeHead(202, { 'content-type': 'text/plain' });
       reply.raw.end('raw ' + (spanIdNow() ?? 'none'));
     });
+    app.get('/stream-fails', (_req, reply) => {
+      let sent = false;
+      const body = new Readable({
+        read() {
+          if (!sent) {
+            sent = true;
+            this.push('abc');
+          } else setTimeout(() => this.destroy(new Error('disk gone')), 2);
+        },
+      });
+      reply.type('text/plain').send(body);
+    });
     app.get('/hang', () => {
       hangArrivals++;
       return new Promise(() => undefined);
@@ -332,6 +344,15 @@ describe.each(FASTIFY_VERSIONS)('%s', (_label, load) => {
     const [span] = await serverSpans(1);
     expect(span!.resultCode).toBe('202');
     expect(span!.tags).toMatchObject({ route: '/hijacked', 'resp.size.bytes': 9 });
+  });
+
+  it('records the error of a stream that fails after the headers went out', async () => {
+    await fetch(base + '/stream-fails')
+      .then((r) => r.text())
+      .catch(() => undefined); // the connection is cut mid-body
+    const [span] = await serverSpans(1);
+    expect(span!.tags).toMatchObject({ route: '/stream-fails', error: 'disk gone', 'resp.size.bytes': 3 });
+    expect(span!.resultCode).toBe('499'); // the reply never completed
   });
 
   it('finishes with 499 when the client disconnects before the reply', async () => {
