@@ -2,96 +2,36 @@
 // egg 3's egg-cluster / egg 4's @eggjs/cluster, as egg-scripts starts them), all writing one log
 // directory under load.
 // Runs the built plugin (dist), as production does.
-import { fork, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { FIXTURES, digestOf, linesOf, loadEgg, rawRequest, tracerLogRoot, type EggMajor } from './egg-env';
+import { startCluster, freePort, waitFor, type EggCluster } from './cluster-env';
+import { digestOf, linesOf, rawRequest, tracerLogRoot } from './egg-env';
 
 const WORKERS = 2;
 const REQUESTS = 300;
 const CONCURRENCY = 20;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** `until` with a deadline fit for booting and stopping processes on a loaded machine. */
-async function waitFor(predicate: () => boolean | Promise<boolean>, what: string, ms = 60000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for ' + what);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 const traceIdOf = (i: number): string => '0a0fe92715674779853271' + String(i).padStart(8, '0');
-
-const CLUSTER_MODULE: Record<EggMajor, string> = { egg3: 'egg-cluster', egg4: '@eggjs/cluster' };
 
 describe.each(['egg3', 'egg4'] as const)('@sofa-tracer/egg in cluster mode (%s, 2 workers)', (major) => {
   const logs = tracerLogRoot();
-  let master: ChildProcess | undefined;
+  let cluster: EggCluster | undefined;
   let port = 0;
   let metricsPort = 0;
-  const pids = new Set<number>();
 
   beforeAll(async () => {
-    const { framework } = loadEgg(major);
-    const clusterModule = require.resolve(CLUSTER_MODULE[major], { paths: [framework] });
-    port = await freePort();
     metricsPort = await freePort();
-    master = fork(
-      join(__dirname, 'fixtures', 'start-cluster.js'),
-      [clusterModule, JSON.stringify({ baseDir: join(FIXTURES, 'bff'), framework, workers: WORKERS, port })],
-      {
-        stdio: 'ignore',
-        env: {
-          ...process.env,
-          NODE_ENV: 'production',
-          EGG_SERVER_ENV: 'prod',
-          SOFA_TRACER_LOGGING_PATH: logs.dir,
-          SOFA_TRACER_STAT_LOG_INTERVAL: '1',
-          EGG_SOFA_TEST_DIR: logs.dir,
-          EGG_SOFA_METRICS_PORT: String(metricsPort),
-          EGG_SOFA_SCHEDULE_TIMER: '1',
-        },
-      },
-    );
-    await waitFor(async () => {
-      try {
-        return (await rawRequest(port, '/health')).status === 200;
-      } catch {
-        return false;
-      }
-    }, 'the cluster to serve');
+    cluster = await startCluster(major, WORKERS, {
+      SOFA_TRACER_LOGGING_PATH: logs.dir,
+      SOFA_TRACER_STAT_LOG_INTERVAL: '1',
+      EGG_SOFA_TEST_DIR: logs.dir,
+      EGG_SOFA_METRICS_PORT: String(metricsPort),
+      EGG_SOFA_SCHEDULE_TIMER: '1',
+    });
+    port = cluster.port;
   }, 90000);
 
   afterAll(async () => {
-    if (master !== undefined && master.exitCode === null) {
-      const exited = new Promise((r) => master!.once('exit', r));
-      master.kill('SIGTERM');
-      await exited;
-    }
-    // the master stops its workers gracefully; none may outlive it
-    await waitFor(() => [...pids].every((p) => !alive(p)), 'the workers to exit', 30000).catch(() => {
-      for (const p of pids) if (alive(p)) process.kill(p, 'SIGKILL');
-    });
+    await cluster?.stop();
     logs.cleanup();
   }, 60000);
 
@@ -104,11 +44,11 @@ describe.each(['egg3', 'egg4'] as const)('@sofa-tracer/egg in cluster mode (%s, 
         expect(res.status).toBe(200);
         const body = res.body as { pid: number; traceId: string };
         expect(body.traceId).toBe(traceIdOf(i));
-        pids.add(body.pid);
+        cluster!.pids.add(body.pid);
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    expect(pids.size).toBe(WORKERS);
+    expect(cluster!.pids.size).toBe(WORKERS);
 
     const digest = join(logs.dir, 'tracelog', 'egg-digest.log');
     await waitFor(() => linesOf(digest).length >= REQUESTS, `${REQUESTS} digest lines`);
