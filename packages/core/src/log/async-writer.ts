@@ -516,7 +516,8 @@ export class AsyncLogWriter implements LogWriter {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR') return;
     }
-    this.selfLog.warn(`${this.name} was deleted or replaced; reopening it`);
+    // Past the end of the period, another process sharing the file has rolled it: not a fault.
+    if (this.now() < this.period.end) this.selfLog.warn(`${this.name} was deleted or replaced; reopening it`);
     await this.closeFd();
   }
 
@@ -597,7 +598,7 @@ export class AsyncLogWriter implements LogWriter {
       if (waiting !== undefined) {
         waiting();
         // bounded: its descriptor is closed on the I/O thread, which another file may be blocking
-        await Promise.race([this.pumpDone, new Promise((r) => setTimeout(r, 1000).unref())]);
+        await Promise.race([this.pumpDone, new Promise((r) => setTimeout(r, 2000).unref())]);
       }
       const lost = this.queue.size;
       this.failQueued();

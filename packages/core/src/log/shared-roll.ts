@@ -9,7 +9,7 @@ export type RollOutcome =
 
 const MAX_SUFFIX = 1000;
 /** How long a process that lost the roll waits for the winner to unlink the active path. */
-const WAIT_FOR_WINNER_MS = 500;
+const WAIT_FOR_WINNER_MS = 2000;
 
 function same(a: IoStat | undefined, ino: number, dev: number): boolean {
   return a !== undefined && a.ino === ino && a.dev === dev;
