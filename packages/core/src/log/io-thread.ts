@@ -1,4 +1,6 @@
+import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { errorText, writeStderr } from './rate-limiter';
 
 /**
  * The log writers' file I/O, done synchronously on ONE worker thread shared by every writer of
@@ -137,6 +139,8 @@ interface Pending {
   readonly resolve: (v: unknown) => void;
   readonly reject: (e: unknown) => void;
   readonly owner: object;
+  readonly op: keyof Ops;
+  readonly args: unknown[];
   abandoned: boolean;
 }
 
@@ -173,19 +177,103 @@ function onMessage(m: Reply): void {
   pending.delete(m.id);
   if (!p.abandoned) live--;
   updateRef();
+  answered = true;
   if (m.error !== undefined) p.reject(new IoError(m.error));
   else p.resolve(m.result);
 }
 
+/** Set once the thread has answered a call: it can start in this process. */
+let answered = false;
+/**
+ * Set when the thread cannot start here (a permission model without `--allow-worker`, an
+ * embedder without workers) or `SOFA_TRACER_LOG_IO_THREAD=off`: file I/O then goes through
+ * libuv's threadpool on the main thread, as before the thread existed.
+ */
+let inline = process.env.SOFA_TRACER_LOG_IO_THREAD === 'off';
+
 function onFailure(error: unknown): void {
-  // The thread died (out of memory, a bug): fail what was pending; the next call starts a new one.
   worker = undefined;
   live = 0;
-  const message = (error as { message?: unknown } | null)?.message;
   const all = [...pending.values()];
   pending.clear();
+  if (!answered) {
+    // It never started: fall back for good and run what was waiting (no buffer was transferred yet).
+    inline = true;
+    writeStderr(`log I/O thread could not start (${errorText(error)}); writing through the libuv threadpool`);
+    for (const p of all) runInline(p.op, p.args).then(p.resolve, p.reject);
+    return;
+  }
+  // The thread died (out of memory, a bug): fail what was pending; the next call starts a new one.
   for (const p of all)
-    p.reject(new IoError({ message: `log I/O thread failed: ${String(message)}`, code: 'EIO' }));
+    p.reject(new IoError({ message: `log I/O thread failed: ${errorText(error)}`, code: 'EIO' }));
+}
+
+const C = fs.constants;
+const APPEND = C.O_WRONLY | C.O_APPEND | C.O_CREAT | (C.O_NONBLOCK ?? 0);
+const READ = C.O_RDONLY | (C.O_NONBLOCK ?? 0);
+const fsp = fs.promises;
+
+function toStat(s: fs.Stats): IoStat {
+  return { ino: s.ino, dev: s.dev, size: s.size, mtimeMs: s.mtimeMs, isFile: s.isFile() };
+}
+
+function writeInline(fd: number, data: Uint8Array, offset: number): Promise<IoWritten> {
+  return new Promise((resolve) => {
+    const step = (off: number): void => {
+      if (off >= data.length) return resolve({ bytesWritten: off - offset, again: false, data });
+      fs.write(fd, data, off, data.length - off, null, (e, n) => {
+        if (e === null) return step(off + n);
+        if (e.code === 'EAGAIN' || e.code === 'EWOULDBLOCK')
+          return resolve({ bytesWritten: off - offset, again: true, data });
+        resolve({
+          bytesWritten: off - offset,
+          again: false,
+          data,
+          error: { message: e.message, code: e.code, syscall: e.syscall },
+        });
+      });
+    };
+    step(offset);
+  });
+}
+
+/** The same operations on the main thread, through libuv's threadpool (the fallback). */
+async function runInline(op: keyof Ops, args: unknown[]): Promise<unknown> {
+  const a = args as never[];
+  switch (op) {
+    case 'mkdirp':
+      await fsp.mkdir(a[0], { recursive: true });
+      return undefined;
+    case 'openAppend':
+      return (await fsp.open(a[0], APPEND, 0o666)).fd;
+    case 'openRead':
+      return (await fsp.open(a[0], READ)).fd;
+    case 'close':
+      return new Promise<void>((res, rej) => fs.close(a[0], (e) => (e ? rej(e) : res())));
+    case 'fstat':
+      return new Promise((res, rej) => fs.fstat(a[0], (e, st) => (e ? rej(e) : res(toStat(st)))));
+    case 'stat':
+      return toStat(await fsp.stat(a[0]));
+    case 'lstat':
+      return toStat(await fsp.lstat(a[0]));
+    case 'write':
+      return writeInline(a[0], a[1], a[2]);
+    case 'read':
+      return new Promise((res, rej) => {
+        const b = Buffer.alloc(a[1]);
+        fs.read(a[0], b, 0, a[1], a[2], (e, n) => (e ? rej(e) : res(b.subarray(0, n))));
+      });
+    case 'ftruncate':
+      return new Promise<void>((res, rej) => fs.ftruncate(a[0], a[1], (e) => (e ? rej(e) : res())));
+    case 'rename':
+      return fsp.rename(a[0], a[1]);
+    case 'link':
+      return fsp.link(a[0], a[1]);
+    case 'readdir':
+      return fsp.readdir(a[0]);
+    case 'unlink':
+      return fsp.unlink(a[0]);
+  }
 }
 
 function thread(): Worker {
@@ -228,14 +316,17 @@ function updateRef(): void {
  * calls. Rejects with an {@link IoError}.
  */
 export function io<K extends keyof Ops>(owner: object, op: K, ...args: Ops[K]): Promise<Results[K]> {
+  if (inline) return runInline(op, args) as Promise<Results[K]>;
   return new Promise<Results[K]>((resolve, reject) => {
     const id = nextId++;
-    pending.set(id, { resolve: resolve as (v: unknown) => void, reject, owner, abandoned: false });
+    pending.set(id, { resolve: resolve as (v: unknown) => void, reject, owner, op, args, abandoned: false });
     live++;
     try {
       const last = args[1];
-      // An exclusive buffer (a batch: Buffer.from of a long string) moves to the thread without a copy.
+      // An exclusive buffer (a batch: Buffer.from of a long string) moves to the thread without a
+      // copy — once the thread is known to run (until then a call may have to be run here instead).
       const transfer =
+        answered &&
         op === 'write' &&
         last instanceof Uint8Array &&
         last.byteOffset === 0 &&
@@ -247,7 +338,10 @@ export function io<K extends keyof Ops>(owner: object, op: K, ...args: Ops[K]): 
     } catch (e) {
       pending.delete(id);
       live--;
-      reject(e);
+      if (answered) return reject(e);
+      // `new Worker` itself refused (ERR_ACCESS_DENIED under the permission model): fall back.
+      onFailure(e);
+      runInline(op, args).then(resolve as (v: unknown) => void, reject);
     }
   });
 }
@@ -267,6 +361,6 @@ export function abandonIo(owner: object): void {
 }
 
 /** Whether the I/O thread exists and keeps the process alive now (tests). */
-export function ioThreadState(): { started: boolean; referenced: boolean; pending: number } {
-  return { started: worker !== undefined, referenced: refd, pending: pending.size };
+export function ioThreadState(): { started: boolean; referenced: boolean; pending: number; inline: boolean } {
+  return { started: worker !== undefined, referenced: refd, pending: pending.size, inline };
 }
