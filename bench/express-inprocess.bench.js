@@ -28,6 +28,12 @@ class NullSocket extends Duplex {
 
 function makeApp(variant) {
   const app = express();
+  if (variant === 'als') {
+    // reference: only the context propagation every tracer pays (async hooks on Node < 24)
+    const { AsyncLocalStorage } = require('node:async_hooks');
+    const storage = new AsyncLocalStorage();
+    app.use((req, res, next) => storage.run(req, next));
+  }
   if (variant === 'sofa' || variant === 'sofa-nodigest') {
     const { createTracer } = require('@sofa-tracer/core');
     const { sofaTracer } = require('@sofa-tracer/express');
@@ -79,7 +85,7 @@ if (process.env.BENCH_CHILD_VARIANT) {
   const { execFileSync } = require('node:child_process');
   const variants = process.env.BENCH_VARIANTS
     ? process.env.BENCH_VARIANTS.split(',')
-    : ['bare', 'sofa-nodigest', 'sofa'];
+    : ['bare', 'als', 'sofa-nodigest', 'sofa'];
   const rounds = Number(process.env.BENCH_ROUNDS || 5);
   const results = {};
   for (let round = 0; round < rounds; round++) {
