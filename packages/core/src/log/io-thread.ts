@@ -237,6 +237,10 @@ function writeInline(fd: number, data: Uint8Array, offset: number): Promise<IoWr
   });
 }
 
+function openFd(file: string, flags: number, mode: number): Promise<number> {
+  return new Promise((res, rej) => fs.open(file, flags, mode, (e, fd) => (e ? rej(e) : res(fd))));
+}
+
 /** The same operations on the main thread, through libuv's threadpool (the fallback). */
 async function runInline(op: keyof Ops, args: unknown[]): Promise<unknown> {
   const a = args as never[];
@@ -245,9 +249,10 @@ async function runInline(op: keyof Ops, args: unknown[]): Promise<unknown> {
       await fsp.mkdir(a[0], { recursive: true });
       return undefined;
     case 'openAppend':
-      return (await fsp.open(a[0], APPEND, 0o666)).fd;
+      // a raw descriptor (a FileHandle would close it when garbage-collected)
+      return openFd(a[0], APPEND, 0o666);
     case 'openRead':
-      return (await fsp.open(a[0], READ)).fd;
+      return openFd(a[0], READ, 0o666);
     case 'close':
       return new Promise<void>((res, rej) => fs.close(a[0], (e) => (e ? rej(e) : res())));
     case 'fstat':

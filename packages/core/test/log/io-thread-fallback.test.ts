@@ -16,12 +16,20 @@ function runApp(
   const source = `
     const { init } = require(${DIST});
     const t = init({ appName: 'fallback', logDir: ${JSON.stringify(dir)} });
-    for (let i = 0; i < 3; i++) t.startSpan('job' + i).finish();
-    t.close().then(() => {
+    // a collection between writes: the fallback must hold raw descriptors, not FileHandles that
+    // close themselves when collected
+    (async () => {
+      t.startSpan('job0').finish();
+      await t.flush();
+      global.gc();
+      await new Promise((r) => setTimeout(r, 50));
+      for (let i = 1; i < 3; i++) t.startSpan('job' + i).finish();
+      await t.flush();
+    })().then(() => t.close()).then(() => {
       const threads = /Threads:\\s+(\\d+)/.exec(require('fs').readFileSync('/proc/self/status', 'utf8'))[1];
       process.stdout.write('closed ' + threads);
     });`;
-  const r = spawnSync(process.execPath, [...flags, '-e', source], {
+  const r = spawnSync(process.execPath, ['--expose-gc', ...flags, '-e', source], {
     env: { ...process.env, ...env },
     encoding: 'utf8',
     timeout: 30_000,
