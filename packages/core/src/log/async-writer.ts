@@ -39,6 +39,12 @@ interface FlushWaiter {
 }
 
 /** Lines per write call at most; bounds the memory of the batch in flight. */
+/**
+ * A file that ends inside a line and was modified within this many ms is taken to be in the
+ * middle of another process's write (a reader can see a large append half done), not torn: a
+ * separator written then would land after that write completes and leave an empty line.
+ */
+const FOREIGN_WRITE_QUIET_MS = 2000;
 const MAX_BATCH_LINES = 8192;
 /** Characters per write call at most (≈1 MiB of ASCII). */
 const MAX_BATCH_CHARS = 1 << 20;
@@ -337,15 +343,18 @@ export class AsyncLogWriter implements LogWriter {
   /**
    * Makes the file end on a line boundary before writing: the fragment a failed write left is
    * cut off (when the file still ends with exactly those bytes: nobody appended after it), and a
-   * file that still ends inside a line (a fragment of another process, a crash) gets a line
+   * file that still ends inside a line (our fragment that could not be cut; a crashed process's
+   * fragment, once the file has been quiet for {@link FOREIGN_WRITE_QUIET_MS}) gets a line
    * separator, so the next line starts on a line of its own. A failure here is a write failure.
    */
   private async endOnLineBoundary(): Promise<void> {
     try {
       const st = await io(this, 'fstat', this.fd);
       if (st.isFile && st.size > 0) {
+        const own = this.fragment !== undefined && st.ino === this.fragmentIno && st.dev === this.fragmentDev;
         const size = await this.cutFragment(st);
-        if (size > 0 && (await this.lastByte(st, size)) !== 0x0a) {
+        const settled = own || Date.now() - st.mtimeMs >= FOREIGN_WRITE_QUIET_MS;
+        if (size > 0 && settled && (await this.lastByte(st, size)) !== 0x0a) {
           const sep = Buffer.from(this.separator, 'utf8');
           let off = 0;
           while (off < sep.length) {

@@ -30,6 +30,28 @@ describe('AsyncLogWriter', () => {
     expect(read(file)).toBe('line\n');
   });
 
+  it('a file a crashed process left inside a line gets a separator before the next line', async () => {
+    const file = path.join(tempDir(), 'x.log');
+    fs.writeFileSync(file, '{"whole":1}\n{"torn');
+    const quiet = new Date(Date.now() - 60_000);
+    fs.utimesSync(file, quiet, quiet); // nobody has written to it for a minute
+    const w = writer(file);
+    w.append('{"next":2}');
+    await w.close();
+    expect(read(file)).toBe('{"whole":1}\n{"torn\n{"next":2}\n');
+  });
+
+  it('a file another process wrote to just now is not given a separator (its append may be half done)', async () => {
+    // A reader can see another process's large O_APPEND write half copied; a separator written
+    // then lands after that write completes and leaves an empty line between two whole ones.
+    const file = path.join(tempDir(), 'x.log');
+    fs.writeFileSync(file, '{"whole":1}\n{"being-writ');
+    const w = writer(file);
+    w.append('{"next":2}');
+    await w.close();
+    expect(read(file)).toBe('{"whole":1}\n{"being-writ{"next":2}\n');
+  });
+
   it('uses the configured line separator', async () => {
     const file = path.join(tempDir(), 'x.log');
     const w = writer(file, { lineSeparator: '\r\n' });

@@ -26,7 +26,11 @@ interface ChildResult {
  * Starts a child that waits for `{ boundaryReal, endReal }` (over IPC), then appends lines every
  * 2 ms stamped with its simulated clock until `endReal`, closes and reports.
  */
-function child(dir: string): { ready: Promise<void>; start(times: object): void; done: Promise<ChildResult> } {
+function child(dir: string): {
+  ready: Promise<void>;
+  start(times: object): void;
+  done: Promise<ChildResult>;
+} {
   const code = `
     const { AsyncLogWriter } = require(${DIST});
     const messages = [];
@@ -83,7 +87,15 @@ function lines(file: string): Line[] {
   return text
     .slice(0, -1)
     .split('\n')
-    .map((l) => JSON.parse(l) as Line); // a torn or interleaved line fails here
+    .map((l, i, all) => {
+      try {
+        return JSON.parse(l) as Line; // a torn or interleaved line fails here
+      } catch {
+        throw new Error(
+          `${path.basename(file)} line ${i + 1} of ${all.length} is not JSON: ${JSON.stringify(l)}; around it: ${JSON.stringify(all.slice(Math.max(0, i - 1), i + 2))}`,
+        );
+      }
+    });
 }
 
 it('four processes, one hourly file: no torn lines, rolled exactly once, nothing lost, retention once', async () => {
@@ -107,7 +119,9 @@ it('four processes, one hourly file: no torn lines, rolled exactly once, nothing
   expect(all.filter((m) => m.includes(' -> '))).toEqual([
     `INFO ${path.join(dir, 'x.log')} -> ${path.join(dir, 'x.log.2030-01-01_12')}`,
   ]);
-  expect(all.filter((m) => m.includes('Deleted log file'))).toEqual(['INFO Deleted log file: x.log.2029-12-25_10']);
+  expect(all.filter((m) => m.includes('Deleted log file'))).toEqual([
+    'INFO Deleted log file: x.log.2029-12-25_10',
+  ]);
   expect(all.filter((m) => m.startsWith('ERROR') || m.startsWith('WARN'))).toEqual([]);
 
   // the rolled file holds only lines of the old hour; both files hold lines of every process
