@@ -128,12 +128,10 @@ export class Propagator {
       }
       if (ctx !== null && winner !== 'w3c' && this.mergeTraceState) {
         const tc = readW3cTraceContext(reader);
-        if (
-          tc !== null &&
-          tc.traceState !== undefined &&
-          (tc.traceId === ctx.traceId || tc.traceId === toW3cTraceId(ctx.traceId))
-        ) {
-          ctx.traceState = tc.traceState;
+        if (tc !== null && (tc.traceId === ctx.traceId || tc.traceId === toW3cTraceId(ctx.traceId))) {
+          if (tc.traceState !== undefined) ctx.traceState = tc.traceState;
+          // the Level 2 random flag of this request's traceparent travels on with the trace
+          if (tc.random === true) ctx.randomTraceId = true;
         }
       }
       if (reader.oversized !== undefined) {

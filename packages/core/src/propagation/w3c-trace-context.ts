@@ -44,7 +44,8 @@ function hexByte(s: string, i: number): number {
  * - version: 2 lowercase hex, `ff` invalid;
  * - version `00`: exactly `00-<32 hex>-<16 hex>-<2 hex>` (55 chars), lowercase only;
  * - a higher version: parsed from its first 55 chars as version 00, and if longer the 56th char
- *   must be `-` (fields after it are ignored); only the sampled bit of the flags is used;
+ *   must be `-` (fields after it are ignored); only the flags this level defines are used
+ *   (sampled, random-trace-id), the others are dropped (sent as zero);
  * - an all-zero trace-id or parent-id is invalid.
  */
 export function parseTraceparent(raw: string | undefined): Traceparent | null {

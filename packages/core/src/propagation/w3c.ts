@@ -11,7 +11,6 @@ import {
   type CodecOptions,
   type PropagationCodec,
 } from './codec';
-import { isRandomTraceId, rememberRandomTraceId } from './random-trace-ids';
 import { remoteContext, safeWarn } from './remote';
 import {
   formatW3cBaggage,
@@ -34,7 +33,8 @@ import {
  * `w3c`: W3C Trace Context (`traceparent`, `tracestate`) + W3C Baggage (`baggage`).
  *
  * Inject: `traceparent: 00-<toW3cTraceId(traceId)>-<toW3cSpanId(spanId)>-<flags>` (sampled bit, and
- * the Level 2 random-trace-id bit as it arrived for that trace; 0 for our own trace ids) and
+ * the Level 2 random-trace-id bit the context carries: as it arrived with this request's
+ * traceparent, inherited by child spans; never set on our own trace ids) and
  * `tracestate: sofa=<dotted spanId>` followed by the forwarded members (our previous `sofa` member
  * removed, 32 members at most).
  *
@@ -65,7 +65,6 @@ export interface W3cTraceContext extends Traceparent {
 export function readW3cTraceContext(reader: CarrierReader): W3cTraceContext | null {
   const tp = parseTraceparent(reader.get(TRACEPARENT_HEADER));
   if (tp === null) return null;
-  if (tp.random === true) rememberRandomTraceId(tp.traceId);
   const rawState = reader.get(TRACESTATE_HEADER);
   const members = parseTracestate(rawState);
   let sofaSpanId: string | undefined;
@@ -108,6 +107,7 @@ function extract(get: CarrierGetter | CarrierReader, options: CodecOptions): Spa
   }
   const ctx = remoteContext(tc.traceId, spanId, parentId, tc.sampled, bag.sys, bag.biz, options);
   ctx.traceState = tc.traceState;
+  ctx.randomTraceId = tc.random === true;
   return ctx;
 }
 
@@ -126,7 +126,7 @@ function inject(context: SpanContext, set: CarrierSetter | CarrierWriter, option
   safeSet(
     writer,
     TRACEPARENT_HEADER,
-    formatTraceparent(traceId, toW3cSpanId(context.spanId), context.sampled, isRandomTraceId(traceId)),
+    formatTraceparent(traceId, toW3cSpanId(context.spanId), context.sampled, context.randomTraceId),
   );
   const state = outgoingTracestate(context);
   if (state !== undefined) safeSet(writer, TRACESTATE_HEADER, state);

@@ -8,6 +8,11 @@
 export class SpanContext {
   /** W3C `tracestate` received from upstream (without our own `sofa` member), forwarded as is. */
   traceState: string | undefined = undefined;
+  /**
+   * W3C Level 2 random-trace-id flag (trace-flags `0x02`) as received with this trace; children
+   * inherit it and W3C inject sends it. Never set on traces we start (SOFA ids are not random).
+   */
+  randomTraceId = false;
   /** True when this context was extracted from an incoming carrier rather than created here. */
   remote = false;
   private childCount = 0;

@@ -146,6 +146,7 @@ export class SofaTracer implements Tracer, SpanSink {
         parent.bizBaggageSize ? new Map(parent.bizBaggage) : undefined,
       );
       ctx.traceState = parent.traceState;
+      ctx.randomTraceId = parent.randomTraceId;
     } else {
       if (parent) {
         this.selfLog.error(

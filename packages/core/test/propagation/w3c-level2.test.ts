@@ -68,6 +68,77 @@ describe('random-trace-id flag (trace-flags 0x02)', () => {
     expect(out.traceparent).toMatch(new RegExp(`^00-${trace}-[0-9a-f]{16}-03$`));
   });
 
+  it('is carried on the span context: more than 8192 other random-flagged traces in flight change nothing', () => {
+    const remote = tracer.extract('http_headers', { traceparent: `00-${TRACE}-${PARENT}-03` });
+    const server = tracer.startSpan('in', { kind: 'server', childOf: remote });
+    // 10 000 other traces, each continued while the first is still open (a process-wide memory
+    // of 8192 random trace ids used to forget the first one here)
+    for (let i = 0; i < 10_000; i++) {
+      const id = (i + 1).toString(16).padStart(32, 'b');
+      const other = forward({ traceparent: `00-${id}-${PARENT}-03` });
+      if (i === 0) expect(other.traceparent!.slice(-3)).toBe('-03');
+    }
+    const client = tracer.startSpan('out', { kind: 'client', childOf: server });
+    const out: Record<string, string> = {};
+    tracer.inject(client.context(), 'http_headers', out);
+    client.finish();
+    server.finish();
+    expect(out.traceparent).toMatch(new RegExp(`^00-${TRACE}-[0-9a-f]{16}-03$`));
+  });
+
+  it('the same trace id arriving with 03, then with 01: each request forwards its own flag', () => {
+    const trace = 'c'.repeat(30) + '01';
+    const first = tracer.extract('http_headers', { traceparent: `00-${trace}-${PARENT}-03` });
+    const second = tracer.extract('http_headers', { traceparent: `00-${trace}-${PARENT}-01` });
+    const headersOf = (remote: ReturnType<typeof tracer.extract>): string => {
+      const server = tracer.startSpan('in', { kind: 'server', childOf: remote });
+      const client = tracer.startSpan('out', { kind: 'client', childOf: server });
+      const out: Record<string, string> = {};
+      tracer.inject(client.context(), 'http_headers', out);
+      client.finish();
+      server.finish();
+      return out.traceparent!;
+    };
+    // interleaved: the first request goes on after the second arrived, and the reverse order
+    expect(headersOf(second).slice(-3)).toBe('-01');
+    expect(headersOf(first).slice(-3)).toBe('-03');
+    expect(forward({ traceparent: `00-${trace}-${PARENT}-01` }).traceparent!.slice(-3)).toBe('-01');
+    expect(forward({ traceparent: `00-${trace}-${PARENT}-02` }).traceparent!.slice(-3)).toBe('-02');
+    expect(forward({ traceparent: `00-${trace}-${PARENT}-00` }).traceparent!.slice(-3)).toBe('-00');
+  });
+
+  it.each([
+    ['03', '03'],
+    ['02', '02'],
+    ['01', '01'],
+    ['ff', '03'],
+    ['07', '03'],
+    ['fc', '00'],
+  ])(
+    'a higher version (cc) with flags %s: only the flags Level 2 defines go on (%s), as version 00',
+    (inFlags, outFlags) => {
+      const trace = 'd'.repeat(30) + inFlags;
+      for (const tail of ['', '-what-the-future-holds']) {
+        const out = forward({ traceparent: `cc-${trace}-${PARENT}-${inFlags}${tail}` });
+        expect(out.traceparent).toMatch(new RegExp(`^00-${trace}-[0-9a-f]{16}-${outFlags}$`));
+      }
+    },
+  );
+
+  it('a trace restarted after an invalid traceparent has no random flag', () => {
+    for (const bad of [
+      `00-${TRACE}-${PARENT}-0g`, // bad flags
+      `00-${'0'.repeat(32)}-${PARENT}-03`, // all-zero trace id
+      `ff-${TRACE}-${PARENT}-03`, // version ff
+      `cc-${TRACE}-${PARENT}-03x`, // higher version not followed by '-'
+      `00-${TRACE}-${PARENT}-03, 00-${TRACE}-${PARENT}-03`, // two headers
+    ]) {
+      const out = forward({ traceparent: bad });
+      expect(out.traceparent!.slice(3, 35)).not.toBe(TRACE);
+      expect(out.traceparent).toMatch(/-01$/);
+    }
+  });
+
   it('formatTraceparent writes the four defined flag combinations only', () => {
     expect(formatTraceparent(TRACE, PARENT, false)).toBe(`00-${TRACE}-${PARENT}-00`);
     expect(formatTraceparent(TRACE, PARENT, true)).toBe(`00-${TRACE}-${PARENT}-01`);
