@@ -27,11 +27,16 @@ export class TracerService {
   }
 
   /**
-   * Starts a span (default: a `biz` span, child of the current one); the caller finishes it.
-   * Prefer {@link trace}, which also makes it current and records errors.
+   * Starts a span (default: a `biz` span, child of the current one); the caller finishes it and
+   * sets its result code. A `biz` span gets the tag `method` = `name` unless given, like
+   * {@link trace}, so its `biz-digest.log` line names it. It is not made current: prefer
+   * {@link trace}, which also makes it current and records errors.
    */
-  startSpan(name: string, options?: StartSpanOptions): Span {
-    return this.tracer.startSpan(name, options);
+  startSpan(name: string, options: StartSpanOptions = {}): Span {
+    // biz-digest.log's only naming field is the `method` tag; without it the line is anonymous
+    if ((options.logType ?? 'biz') !== 'biz' || options.tags?.method !== undefined)
+      return this.tracer.startSpan(name, options);
+    return this.tracer.startSpan(name, { ...options, tags: { method: name, ...options.tags } });
   }
 
   /**

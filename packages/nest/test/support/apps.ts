@@ -28,15 +28,23 @@ import {
   type MiddlewareConsumer,
   type NestInterceptor,
   type NestMiddleware,
+  type PipeTransform,
+  UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { SofaTracerModule, Traced, TracerService, type SofaTracerNestOptions } from '../../src';
 
 /** What the exception filter and the guards saw (identity checks). */
-export const seen: { thrown: unknown[]; caught: unknown[]; guardHandlers: string[] } = {
+export const seen: {
+  thrown: unknown[];
+  caught: unknown[];
+  guardHandlers: string[];
+  middlewareSpans: (string | undefined)[];
+} = {
   thrown: [],
   caught: [],
   guardHandlers: [],
+  middlewareSpans: [],
 };
 
 /** Where `/fetch` calls (set per test). */
@@ -235,6 +243,169 @@ export class FailingMiddleware implements NestMiddleware {
 }
 Injectable()(FailingMiddleware);
 
+/** TracerService used directly: trace(), startSpan(), activeSpan(). */
+@Controller('manual')
+export class ManualController {
+  constructor(private readonly tracer: TracerService) {}
+
+  @Get('trace')
+  async trace(): Promise<unknown> {
+    const request = this.tracer.activeSpan();
+    const inner = await this.tracer.trace('orders.compute', async (span) => {
+      span.setTag('order.id', '42');
+      await new Promise((r) => setTimeout(r, 2));
+      return {
+        activeIsSpan: this.tracer.activeSpan() === span,
+        spanId: this.tracer.spanId,
+        traceId: this.tracer.traceId,
+      };
+    });
+    const manual = this.tracer.startSpan('manual.step', { tags: { step: 'one' } });
+    // startSpan does not make the span current
+    const activeDuringManual = this.tracer.spanId;
+    manual.finish();
+    return {
+      request: request?.context().spanId,
+      inner,
+      manual: manual.context().spanId,
+      activeDuringManual,
+      after: this.tracer.activeSpan() === request,
+    };
+  }
+
+  @Get('trace/fail')
+  async traceFail(): Promise<void> {
+    await this.tracer.trace('orders.fail', async () => {
+      throw new Error('compute failed');
+    });
+  }
+}
+
+/** Rejects requests without an `authorization` header with a 401. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const req = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>();
+    if (req.headers.authorization === undefined) throw new UnauthorizedException('token missing');
+    return true;
+  }
+}
+
+/** A real pipe: a positive integer, else BadRequestException. */
+@Injectable()
+export class PositiveIntPipe implements PipeTransform<string, number> {
+  transform(value: string): number {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new BadRequestException(`qty must be a positive integer, got ${value}`);
+    return n;
+  }
+}
+
+/** ValidationPipe's shape without class-validator: every failed rule in `message: [...]`. */
+@Injectable()
+export class OrderBodyPipe implements PipeTransform<Record<string, unknown>, Record<string, unknown>> {
+  transform(body: Record<string, unknown>): Record<string, unknown> {
+    const problems: string[] = [];
+    if (typeof body?.name !== 'string') problems.push('name must be a string');
+    if (typeof body?.age !== 'number' || body.age < 0) problems.push('age must not be less than 0');
+    if (problems.length > 0) throw new BadRequestException(problems);
+    return body;
+  }
+}
+
+@Injectable()
+export class ThrowingInterceptor implements NestInterceptor {
+  intercept(): never {
+    throw new Error('interceptor broke');
+  }
+}
+
+@Injectable()
+export class RejectingInterceptor implements NestInterceptor {
+  async intercept(): Promise<never> {
+    await new Promise((r) => setTimeout(r, 1));
+    throw new Error('interceptor rejected');
+  }
+}
+
+@Controller('checks')
+export class ChecksController {
+  @Get('secure')
+  @UseGuards(AuthGuard)
+  secure(): string {
+    return 'secret';
+  }
+
+  @Get('qty/:qty')
+  qty(@Param('qty', PositiveIntPipe) qty: number): unknown {
+    return { qty };
+  }
+
+  @Post('orders')
+  order(@Body(OrderBodyPipe) body: Record<string, unknown>): unknown {
+    return body;
+  }
+
+  @Get('intercepted')
+  @UseInterceptors(ThrowingInterceptor)
+  intercepted(): string {
+    return 'not reached';
+  }
+
+  @Get('intercepted/async')
+  @UseInterceptors(RejectingInterceptor)
+  interceptedAsync(): string {
+    return 'not reached';
+  }
+}
+
+/** Class-level @Traced() on a controller whose methods carry Nest's own decorators. */
+@Traced()
+@Controller('reports')
+export class ReportsController {
+  constructor(private readonly tracer: TracerService) {}
+
+  @Get(':id')
+  @UseGuards(HeaderGuard)
+  @SetMetadata('role', 'reader')
+  one(@Param('id', ParseIntPipe) id: number): unknown {
+    return { id, spanId: this.tracer.spanId };
+  }
+
+  @Get()
+  list(): string {
+    return 'list';
+  }
+
+  @Post()
+  create(@Body() body: Record<string, unknown>): unknown {
+    return { created: body, spanId: this.tracer.spanId };
+  }
+}
+
+/** A Nest middleware that records the span current in it (after an async step too). */
+@Injectable()
+export class SpanRecordingMiddleware implements NestMiddleware {
+  constructor(private readonly tracer: TracerService) {}
+  use(_req: unknown, _res: unknown, next: () => void): void {
+    seen.middlewareSpans.push(this.tracer.spanId);
+    setTimeout(() => {
+      seen.middlewareSpans.push(this.tracer.spanId);
+      next();
+    }, 1);
+  }
+}
+
+@Controller('mw-span')
+export class MiddlewareSpanController {
+  constructor(private readonly tracer: TracerService) {}
+  @Get()
+  get(): unknown {
+    return { spanId: this.tracer.spanId };
+  }
+}
+
 /** A feature module that imports SofaTracerModule again (importing it twice must be harmless). */
 export function featureModule(options: SofaTracerNestOptions): DynamicModule {
   @Module({
@@ -250,12 +421,22 @@ export function featureModule(options: SofaTracerNestOptions): DynamicModule {
 export function appModule(tracing: DynamicModule, feature?: DynamicModule): new () => unknown {
   @Module({
     imports: feature ? [tracing, feature] : [tracing],
-    controllers: [UsersController, AdminController, FetchController, MiddlewareController],
+    controllers: [
+      UsersController,
+      AdminController,
+      FetchController,
+      MiddlewareController,
+      ManualController,
+      ChecksController,
+      ReportsController,
+      MiddlewareSpanController,
+    ],
     providers: [UsersService, AuditService, HeaderGuard, TraceHeaderInterceptor],
   })
   class AppModule {
     configure(consumer: MiddlewareConsumer): void {
       consumer.apply(FailingMiddleware).forRoutes(MiddlewareController);
+      consumer.apply(SpanRecordingMiddleware).forRoutes(MiddlewareSpanController);
     }
   }
   return AppModule;
@@ -272,3 +453,38 @@ export class TracingConfig {
   exports: [TracingConfig],
 })
 export class ConfigModule {}
+
+/** Injects TracerService without importing SofaTracerModule (it is global). */
+@Injectable()
+export class GreetingService {
+  constructor(private readonly tracer: TracerService) {}
+  greet(): Promise<unknown> {
+    return this.tracer.trace('GreetingService.greet', async () => ({
+      traceId: this.tracer.traceId,
+      spanId: this.tracer.spanId,
+    }));
+  }
+}
+
+@Controller('greeting')
+export class GreetingController {
+  constructor(private readonly greeting: GreetingService) {}
+  @Get()
+  get(): Promise<unknown> {
+    return this.greeting.greet();
+  }
+}
+
+/** A feature module that does NOT import SofaTracerModule. */
+@Module({ controllers: [GreetingController], providers: [GreetingService] })
+export class GreetingModule {}
+
+/**
+ * Root module importing SofaTracerModule and the feature module that does not; `again` (a module
+ * calling `SofaTracerModule.forRoot` once more) makes it imported twice.
+ */
+export function globalAppModule(tracing: DynamicModule, again?: DynamicModule): new () => unknown {
+  @Module({ imports: again ? [tracing, GreetingModule, again] : [tracing, GreetingModule] })
+  class GlobalAppModule {}
+  return GlobalAppModule;
+}

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import { join } from 'node:path';
 import { VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -15,7 +15,15 @@ import {
   type TestTracer,
 } from '../../../../test/support/plugin-fixtures';
 import { SofaTracerModule } from '../../src';
-import { ConfigModule, TracingConfig, appModule, downstream, featureModule, seen } from './apps';
+import {
+  ConfigModule,
+  TracingConfig,
+  appModule,
+  downstream,
+  featureModule,
+  globalAppModule,
+  seen,
+} from './apps';
 import { loadPlatform, type NestVersion, type Platform } from './nest-version';
 import { nestTwoServices } from './two-services';
 
@@ -47,6 +55,8 @@ export async function startApp(
   const Adapter = (platform === 'express' ? pkg.ExpressAdapter : pkg.FastifyAdapter) as new () => unknown;
   const app = (await NestFactory.create(module as never, new Adapter() as never, {
     logger: false,
+    // a module that fails to resolve throws here instead of exiting the test process
+    abortOnError: false,
   })) as unknown as NestAppLike;
   app.setGlobalPrefix('api');
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
@@ -85,6 +95,7 @@ export function defineSuite(version: NestVersion, platform: Platform): void {
       seen.thrown.length = 0;
       seen.caught.length = 0;
       seen.guardHandlers.length = 0;
+      seen.middlewareSpans.length = 0;
     });
 
     async function call(
@@ -376,6 +387,231 @@ export function defineSuite(version: NestVersion, platform: Platform): void {
       const aborted = t.spans.filter((s) => s.tags.route === '/api/v1/users/slow/reply');
       expect(aborted.map((s) => s.resultCode)).toEqual(['499', '499', '499']);
     });
+
+    it('TracerService in a controller: trace() child span current in fn, startSpan() child not current, ids over HTTP and in biz-digest.log', async () => {
+      const r = await call('/api/v1/manual/trace', {
+        headers: { 'X-B3-TraceId': 'a1b2c3d4e5f60718', 'X-B3-SpanId': '0.5' },
+      });
+      expect(r.status).toBe(200);
+      // the request span is 0.5.1; trace() opens 0.5.1.1, startSpan() 0.5.1.2 (both its children)
+      expect(JSON.parse(r.body)).toEqual({
+        request: '0.5.1',
+        inner: { activeIsSpan: true, spanId: '0.5.1.1', traceId: 'a1b2c3d4e5f60718' },
+        manual: '0.5.1.2',
+        activeDuringManual: '0.5.1',
+        after: true,
+      });
+      const d = await digestOf(await serverSpan());
+      expect(d).toMatchObject({
+        traceId: 'a1b2c3d4e5f60718',
+        spanId: '0.5.1',
+        'result.code': '200',
+        route: '/api/v1/manual/trace',
+        handler: 'ManualController.trace',
+      });
+      await until(() => t.spans.filter((s) => s.logType === 'biz').length >= 2, 'biz spans');
+      const biz = (await t.digest('biz-digest.log')).filter((l) => l.traceId === 'a1b2c3d4e5f60718');
+      expect(biz.map((l) => [l.method, l.spanId, l['span.kind'], l['result.code'], l.error]).sort()).toEqual(
+        [
+          ['orders.compute', '0.5.1.1', 'internal', '00', ''],
+          ['manual.step', '0.5.1.2', 'internal', '', ''],
+        ].sort(),
+      );
+      const compute = t.spans.find((s) => s.operationName === 'orders.compute')!;
+      expect(compute.tags['order.id']).toBe('42');
+      expect(t.spans.find((s) => s.operationName === 'manual.step')!.tags.step).toBe('one');
+    });
+
+    it('TracerService.trace() rejecting: 99 + message in biz-digest.log, 500 + message on the request', async () => {
+      const r = await call('/api/v1/manual/trace/fail', {
+        headers: { 'X-B3-TraceId': 'b1b2c3d4e5f60718', 'X-B3-SpanId': '0.9' },
+      });
+      expect(r.status).toBe(500);
+      await until(() => t.spans.some((s) => s.operationName === 'orders.fail'), 'biz span');
+      const biz = (await t.digest('biz-digest.log')).filter((l) => l.traceId === 'b1b2c3d4e5f60718');
+      expect(biz).toEqual([
+        expect.objectContaining({
+          method: 'orders.fail',
+          spanId: '0.9.1.1',
+          'result.code': '99',
+          error: 'compute failed',
+        }),
+      ]);
+      expect(await digestOf(await serverSpan())).toMatchObject({
+        'result.code': '500',
+        error: 'compute failed',
+        handler: 'ManualController.traceFail',
+      });
+    });
+
+    it('class-level @Traced() on a controller: every method traced, @Get/@UseGuards/@SetMetadata/pipes still work', async () => {
+      const headers = { 'x-allow': 'yes', 'X-B3-TraceId': 'c1b2c3d4e5f60718', 'X-B3-SpanId': '0.2' };
+      const one = await call('/api/v1/reports/3', { headers });
+      expect(one.status).toBe(200);
+      // the handler runs inside its own business span, a child of the request span
+      expect(JSON.parse(one.body)).toEqual({ id: 3, spanId: '0.2.1.1' });
+      expect(seen.guardHandlers).toEqual(['one:reader']);
+      expect(await digestOf(await serverSpan())).toMatchObject({
+        route: '/api/v1/reports/:id',
+        handler: 'ReportsController.one',
+        'result.code': '200',
+      });
+      // the guard still rejects, the pipe still validates: the method is never called
+      expect((await call('/api/v1/reports/3')).status).toBe(403);
+      expect((await call('/api/v1/reports/abc', { headers: { 'x-allow': 'yes' } })).status).toBe(400);
+      expect(seen.guardHandlers).toEqual(['one:reader', 'one:reader', 'one:reader']);
+      expect(await call('/api/v1/reports')).toMatchObject({ status: 200, body: 'list' });
+      const created = await call('/api/v1/reports', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ title: 'q3' }),
+      });
+      expect(created.status).toBe(201);
+      expect(JSON.parse(created.body).created).toEqual({ title: 'q3' });
+      await until(() => t.spans.filter((s) => s.logType === 'nest').length >= 5, 'five requests');
+      const biz = await t.digest('biz-digest.log');
+      const reports = biz.filter((l) => String(l.method).startsWith('ReportsController.'));
+      expect(reports.map((l) => l.method).sort()).toEqual([
+        'ReportsController.create',
+        'ReportsController.list',
+        'ReportsController.one',
+      ]);
+      expect(reports.find((l) => l.method === 'ReportsController.one')).toMatchObject({
+        traceId: 'c1b2c3d4e5f60718',
+        spanId: '0.2.1.1',
+        'result.code': '00',
+      });
+    });
+
+    it('keeps the trace context when a POST body arrives late, in chunks: the call the handler makes is a child', async () => {
+      const before = activeHttpServerSpanCount();
+      const { port } = new URL(base);
+      const body = JSON.stringify({ name: 'late', items: [1, 2, 3] });
+      const pieces = [body.slice(0, 5), body.slice(5, 17), body.slice(17)];
+      const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port: Number(port),
+            method: 'POST',
+            path: '/api/v1/users',
+            headers: {
+              'content-type': 'application/json',
+              'transfer-encoding': 'chunked',
+              'X-B3-TraceId': 'd1b2c3d4e5f60718',
+              'X-B3-SpanId': '0.6',
+            },
+          },
+          (response) => {
+            let text = '';
+            response.setEncoding('utf8');
+            response.on('data', (c: string) => (text += c));
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+            response.on('error', reject);
+          },
+        );
+        req.on('error', reject);
+        req.flushHeaders();
+        req.write(pieces[0]);
+        // the rest only once the server has started the request's span (headers read, body pending)
+        until(() => activeHttpServerSpanCount() > before, 'the request span to start')
+          .then(() => new Promise((r) => setTimeout(r, 30)))
+          .then(() => {
+            req.write(pieces[1]);
+            return new Promise((r) => setTimeout(r, 30));
+          })
+          .then(() => req.end(pieces[2]))
+          .catch(reject);
+      });
+      expect(res.status).toBe(201);
+      expect(JSON.parse(res.body)).toEqual({
+        received: { name: 'late', items: [1, 2, 3] },
+        spanId: '0.6.1',
+      });
+      await until(() => t.spans.some((s) => s.operationName === 'users.save'), 'biz span');
+      const biz = (await t.digest('biz-digest.log')).filter((l) => l.traceId === 'd1b2c3d4e5f60718');
+      expect(biz.map((l) => [l.method, l.spanId])).toEqual([['users.save', '0.6.1.1']]);
+      expect(await digestOf(await serverSpan())).toMatchObject({
+        spanId: '0.6.1',
+        'result.code': '201',
+        handler: 'UsersController.create',
+        'req.size.bytes': Buffer.byteLength(body),
+      });
+    });
+
+    it('makes the server span current inside Nest middleware (MiddlewareConsumer.apply), before and after an async step', async () => {
+      const r = await call('/api/v1/mw-span', {
+        headers: { 'X-B3-TraceId': 'e1b2c3d4e5f60718', 'X-B3-SpanId': '0.7' },
+      });
+      expect(r.status).toBe(200);
+      expect(JSON.parse(r.body)).toEqual({ spanId: '0.7.1' });
+      expect(seen.middlewareSpans).toEqual(['0.7.1', '0.7.1']);
+      expect(await digestOf(await serverSpan())).toMatchObject({
+        traceId: 'e1b2c3d4e5f60718',
+        spanId: '0.7.1',
+        handler: 'MiddlewareSpanController.get',
+      });
+    });
+
+    it('records a guard UnauthorizedException as 401 with its message, route and handler', async () => {
+      expect(await call('/api/v1/checks/secure', { headers: { authorization: 'Bearer x' } })).toMatchObject({
+        status: 200,
+        body: 'secret',
+      });
+      t.spans.length = 0;
+      const r = await call('/api/v1/checks/secure');
+      expect(r.status).toBe(401);
+      expect(JSON.parse(r.body)).toMatchObject({ statusCode: 401, message: 'token missing' });
+      expect(await digestOf(await serverSpan())).toMatchObject({
+        'result.code': '401',
+        error: 'token missing',
+        route: '/api/v1/checks/secure',
+        handler: 'ChecksController.secure',
+      });
+    });
+
+    it('records an interceptor that throws (sync and async) as 500 with its message, route and handler', async () => {
+      expect((await call('/api/v1/checks/intercepted')).status).toBe(500);
+      expect(await digestOf(await serverSpan())).toMatchObject({
+        'result.code': '500',
+        error: 'interceptor broke',
+        route: '/api/v1/checks/intercepted',
+        handler: 'ChecksController.intercepted',
+      });
+      t.spans.length = 0;
+      expect((await call('/api/v1/checks/intercepted/async')).status).toBe(500);
+      expect(await digestOf(await serverSpan())).toMatchObject({
+        'result.code': '500',
+        error: 'interceptor rejected',
+        route: '/api/v1/checks/intercepted/async',
+        handler: 'ChecksController.interceptedAsync',
+      });
+    });
+
+    it('records custom pipes rejecting a param and a body as 400 with their messages', async () => {
+      expect(await call('/api/v1/checks/qty/3')).toMatchObject({ status: 200, body: '{"qty":3}' });
+      t.spans.length = 0;
+      expect((await call('/api/v1/checks/qty/0')).status).toBe(400);
+      expect(await digestOf(await serverSpan())).toMatchObject({
+        'result.code': '400',
+        error: 'qty must be a positive integer, got 0',
+        route: '/api/v1/checks/qty/:qty',
+        handler: 'ChecksController.qty',
+      });
+      t.spans.length = 0;
+      const r = await call('/api/v1/checks/orders', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ age: -1 }),
+      });
+      expect(r.status).toBe(400);
+      expect(await digestOf(await serverSpan())).toMatchObject({
+        'result.code': '400',
+        error: 'name must be a string; age must not be less than 0',
+        route: '/api/v1/checks/orders',
+        handler: 'ChecksController.order',
+      });
+    });
   });
 
   describe(`Nest ${version.slice(4)} on ${platform}: Nest gateway → Nest backend`, () => {
@@ -428,6 +664,40 @@ export function defineSuite(version: NestVersion, platform: Platform): void {
         const file = join(t.dir, 'tracelog', DIGEST);
         expect(readFileSync(file, 'utf8')).toContain('"route":"/api/v1/users/:id"');
       } finally {
+        await t.close();
+      }
+    });
+  });
+
+  describe(`Nest ${version.slice(4)} on ${platform}: global module`, () => {
+    it('a feature module without SofaTracerModule injects TracerService; forRoot in two modules still gives one span per request', async () => {
+      const t = makeTracer('global-app');
+      const { app, url } = await startApp(
+        version,
+        platform,
+        globalAppModule(SofaTracerModule.forRoot({ tracer: t.tracer }), featureModule({ tracer: t.tracer })),
+      );
+      try {
+        const res = await fetch(url + '/api/v1/greeting', {
+          headers: { 'X-B3-TraceId': 'f1b2c3d4e5f60718', 'X-B3-SpanId': '0.3' },
+        });
+        expect(res.status).toBe(200);
+        expect(await res.json()).toEqual({ traceId: 'f1b2c3d4e5f60718', spanId: '0.3.1.1' });
+        // the feature module that imports SofaTracerModule again serves too, on the same single span
+        expect((await fetch(url + '/api/v1/scoped/1')).status).toBe(200);
+        await until(() => t.spans.filter((s) => s.logType === 'nest').length >= 2, 'two server spans');
+        const digest = await t.digest(DIGEST);
+        expect(digest.map((l) => [l.handler, l['result.code']])).toEqual([
+          ['GreetingController.get', '200'],
+          ['ScopedController.get', '200'],
+        ]);
+        expect(digest[0]).toMatchObject({ traceId: 'f1b2c3d4e5f60718', spanId: '0.3.1' });
+        const biz = (await t.digest('biz-digest.log')).filter((l) => l.traceId === 'f1b2c3d4e5f60718');
+        expect(biz.map((l) => [l.method, l.spanId])).toEqual([['GreetingService.greet', '0.3.1.1']]);
+        expect(t.spans.filter((s) => s.kind === 'server')).toHaveLength(2);
+      } finally {
+        app.getHttpServer().closeAllConnections();
+        await app.close();
         await t.close();
       }
     });
