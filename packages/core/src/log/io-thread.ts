@@ -187,7 +187,7 @@ let answered = false;
 /**
  * Set when the thread cannot start here (a permission model without `--allow-worker`, an
  * embedder without workers) or `SOFA_TRACER_LOG_IO_THREAD=off`: file I/O then goes through
- * libuv's threadpool on the main thread, as before the thread existed.
+ * libuv's threadpool on the main thread, one operation at a time (at most one pool thread).
  */
 let inline = process.env.SOFA_TRACER_LOG_IO_THREAD === 'off';
 
@@ -200,7 +200,7 @@ function onFailure(error: unknown): void {
     // It never started: fall back for good and run what was waiting (no buffer was transferred yet).
     inline = true;
     writeStderr(`log I/O thread could not start (${errorText(error)}); writing through the libuv threadpool`);
-    for (const p of all) runInline(p.op, p.args).then(p.resolve, p.reject);
+    for (const p of all) runSerial(p.op, p.args).then(p.resolve, p.reject);
     return;
   }
   // The thread died (out of memory, a bug): fail what was pending; the next call starts a new one.
@@ -239,6 +239,19 @@ function writeInline(fd: number, data: Uint8Array, offset: number): Promise<IoWr
 
 function openFd(file: string, flags: number, mode: number): Promise<number> {
   return new Promise((res, rej) => fs.open(file, flags, mode, (e, fd) => (e ? rej(e) : res(fd))));
+}
+
+/**
+ * The fallback's operations run one after another (one promise chain for the whole process), so
+ * it holds at most ONE libuv threadpool thread at a time, like the I/O thread holds one thread:
+ * a stalled file delays the other log files, never the application's `fs` and `dns`.
+ */
+let inlineChain: Promise<unknown> = Promise.resolve();
+const ignore = (): undefined => undefined;
+function runSerial(op: keyof Ops, args: unknown[]): Promise<unknown> {
+  const p = inlineChain.then(() => runInline(op, args));
+  inlineChain = p.then(ignore, ignore);
+  return p;
 }
 
 /** The same operations on the main thread, through libuv's threadpool (the fallback). */
@@ -321,7 +334,7 @@ function updateRef(): void {
  * calls. Rejects with an {@link IoError}.
  */
 export function io<K extends keyof Ops>(owner: object, op: K, ...args: Ops[K]): Promise<Results[K]> {
-  if (inline) return runInline(op, args) as Promise<Results[K]>;
+  if (inline) return runSerial(op, args) as Promise<Results[K]>;
   return new Promise<Results[K]>((resolve, reject) => {
     const id = nextId++;
     pending.set(id, { resolve: resolve as (v: unknown) => void, reject, owner, op, args, abandoned: false });
@@ -346,7 +359,7 @@ export function io<K extends keyof Ops>(owner: object, op: K, ...args: Ops[K]): 
       if (answered) return reject(e);
       // `new Worker` itself refused (ERR_ACCESS_DENIED under the permission model): fall back.
       onFailure(e);
-      runInline(op, args).then(resolve as (v: unknown) => void, reject);
+      runSerial(op, args).then(resolve as (v: unknown) => void, reject);
     }
   });
 }

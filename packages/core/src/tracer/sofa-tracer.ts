@@ -8,6 +8,7 @@ import { BIZ_LOG_TYPE } from '../log-types/builtin';
 import type { LogTypeDefinition } from '../log-types/log-type';
 import { LogTypeRegistry } from '../log-types/registry';
 import { FileSelfLog, LogDirectory, writeStaticInfo } from '../log';
+import { settleStaticInfo } from '../log/static-info';
 import type { SelfLog } from '../log/self-log';
 import { limitBaggage, Propagator } from '../propagation';
 import { CompositeReporter } from '../reporting/composite-reporter';
@@ -61,6 +62,7 @@ export class SofaTracer implements Tracer, SpanSink {
   private readonly stat: StatReporter;
   private readonly removeHooks: () => void;
   private closing: Promise<void> | undefined;
+  private readonly staticInfo: Promise<void>;
 
   constructor(
     readonly config: ResolvedConfig,
@@ -123,7 +125,12 @@ export class SofaTracer implements Tracer, SpanSink {
       this.selfLog.info('all digest logs are disabled (disableDigestLog); stat logs are still written');
     for (const t of config.disabledDigestLogs)
       this.selfLog.info(`digest log of "${t}" is disabled (disabledDigestLogs)`);
-    void writeStaticInfo(config.traceLogDir, { ip: localIpv4(), zone: config.zone, selfLog: this.selfLog });
+    this.staticInfo = writeStaticInfo(config.traceLogDir, {
+      ip: localIpv4(),
+      zone: config.zone,
+      selfLog: this.selfLog,
+      owner: this,
+    });
   }
 
   startSpan(operationName: string, options: StartSpanOptions = {}): Span {
@@ -245,6 +252,8 @@ export class SofaTracer implements Tracer, SpanSink {
         this.removeHooks();
         await this.reporters.close();
         await this.files.close();
+        // a static-info.log write stuck in the kernel must not keep the process alive
+        await settleStaticInfo(this.staticInfo, this, 5000);
         await this.selfLog.close();
       })();
     }

@@ -54,11 +54,99 @@ it('where worker threads are not allowed (permission model without --allow-worke
 });
 
 it('SOFA_TRACER_LOG_IO_THREAD=off writes through the threadpool without starting the thread', () => {
-  const off = runApp([], { SOFA_TRACER_LOG_IO_THREAD: 'off' });
-  const on = runApp([]);
+  // a pool of 16 threads: started (all at once) by the first threadpool call
+  const off = runApp([], { SOFA_TRACER_LOG_IO_THREAD: 'off', UV_THREADPOOL_SIZE: '16' });
+  const on = runApp([], { UV_THREADPOOL_SIZE: '16' });
   expect(off.lines).toHaveLength(3);
   expect(on.lines).toHaveLength(3);
   expect(off.stderr).not.toContain('log I/O thread');
-  // the I/O thread is one more OS thread (and its own V8 helpers) in the process
-  expect(on.threads).toBeGreaterThan(off.threads);
+  // the fallback started libuv's pool; with the I/O thread no file operation (static-info.log
+  // included) touched the pool, so it never started: one more OS thread instead of 16
+  expect(off.threads - on.threads).toBeGreaterThanOrEqual(12);
 });
+
+/**
+ * The fallback (no I/O thread) must use at most ONE threadpool thread in all: every fs call of
+ * the writers is counted while in flight, in a real process, with five FIFO log files whose reader
+ * never reads (full pipes: EAGAIN and retries), five FIFOs nobody opens (ENXIO and retries) and
+ * five regular files, all written at once. (Before, each file's operations ran concurrently.)
+ */
+it('SOFA_TRACER_LOG_IO_THREAD=off: FIFOs and regular files, never more than one fs call in flight', async () => {
+  const { spawn, execFileSync } = require('node:child_process') as typeof import('node:child_process');
+  const dir = tempDir();
+  for (let i = 0; i < 10; i++) execFileSync('mkfifo', [path.join(dir, `p${i}.log`)]);
+  const reader = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const fs = require('fs'); for (let i = 0; i < 5; i++) fs.openSync(${JSON.stringify(dir)} + '/p' + i + '.log', fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);` +
+        `process.stdout.write('ready'); setInterval(() => {}, 1e9);`,
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  try {
+    await new Promise((r) => reader.stdout!.once('data', r));
+    const LOG = JSON.stringify(path.join(__dirname, '..', '..', 'dist', 'log', 'index.js'));
+    const code = `
+      const fs = require('node:fs');
+      let inFlight = 0, max = 0, calls = 0;
+      const enter = () => { calls++; if (++inFlight > max) max = inFlight; };
+      for (const name of ['open', 'close', 'write', 'read', 'fstat', 'ftruncate']) {
+        const orig = fs[name];
+        fs[name] = function (...args) {
+          const cb = args.pop();
+          enter();
+          return orig.call(this, ...args, function (...r) { inFlight--; return cb.apply(this, r); });
+        };
+      }
+      for (const name of ['mkdir', 'stat', 'lstat', 'rename', 'link', 'readdir', 'unlink']) {
+        const orig = fs.promises[name];
+        fs.promises[name] = function (...args) {
+          enter();
+          return orig.apply(this, args).finally(() => inFlight--);
+        };
+      }
+      const { AsyncLogWriter, NOOP_SELF_LOG } = require(${LOG});
+      const writers = [];
+      const files = [];
+      for (let i = 0; i < 10; i++) files.push('p' + i + '.log');
+      for (let i = 0; i < 5; i++) files.push('r' + i + '.log');
+      for (const f of files) {
+        const w = new AsyncLogWriter({ file: ${JSON.stringify(dir)} + '/' + f, rolling: 'daily', retentionMs: 0,
+          capacity: 2000, lineSeparator: '\\n', discardReportThreshold: 0, logDiscardedIds: false,
+          selfLog: NOOP_SELF_LOG, stderrWarnings: false, closeTimeoutMs: 1000 });
+        for (let k = 0; k < 1000; k++) w.append('x'.repeat(199)); // 200 KB: more than a pipe holds
+        writers.push(w);
+      }
+      setTimeout(() => {
+        Promise.all(writers.map((w) => w.close())).then(() => {
+          const stats = writers.map((w) => w.stats);
+          process.stdout.write(JSON.stringify({ max, calls, written: stats.slice(10).map((s) => s.written) }) + '\\n');
+        });
+      }, 500);`;
+    const out = await new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, ['-e', code], {
+        env: { ...process.env, SOFA_TRACER_LOG_IO_THREAD: 'off' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let text = '';
+      child.stdout!.on('data', (c: Buffer) => (text += String(c)));
+      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      child.on('exit', () => {
+        clearTimeout(killer);
+        resolve(text);
+      });
+    });
+    const r = JSON.parse(out.split('\n').find((l) => l.startsWith('{'))!) as {
+      max: number;
+      calls: number;
+      written: number[];
+    };
+    expect(r.calls).toBeGreaterThan(30);
+    expect(r.max).toBe(1);
+    // the regular files got every line despite the stalled ones
+    expect(r.written).toEqual([1000, 1000, 1000, 1000, 1000]);
+  } finally {
+    reader.kill('SIGKILL');
+  }
+}, 30_000);
