@@ -50,6 +50,30 @@ function removeTraceHeaders(req: ClientRequest): void {
   for (const name of req.getHeaderNames()) if (isTraceHeader(name)) req.removeHeader(name);
 }
 
+/**
+ * Arguments of a `request` call whose options carry headers as a raw array (`['name', 'value',
+ * …]`): Node serialises those at once, so the tracer can neither remove nor add headers afterwards.
+ * Returns a copy of the arguments whose options (copied, never the caller's) hold the array
+ * without trace headers — copied ones must not bypass the allow-list or the baggage limits — or
+ * `undefined` when there is no raw array (the common case: nothing allocated).
+ */
+function withoutRawTraceHeaders(args: ArrayLike<unknown>): unknown[] | undefined {
+  for (let i = 0; i < args.length && i < 2; i++) {
+    const a = args[i];
+    if (a === null || typeof a !== 'object' || a instanceof URL) continue;
+    const headers = (a as { headers?: unknown }).headers;
+    if (!Array.isArray(headers)) return undefined;
+    const kept: unknown[] = [];
+    for (let k = 0; k + 1 < headers.length; k += 2)
+      if (typeof headers[k] !== 'string' || !isTraceHeader(headers[k] as string)) kept.push(headers[k], headers[k + 1]);
+    if (kept.length === headers.length) return undefined;
+    const copy = Array.prototype.slice.call(args) as unknown[];
+    copy[i] = { ...(a as object), headers: kept };
+    return copy;
+  }
+  return undefined;
+}
+
 /** A non-empty `port` of a request argument (URL string, URL object or options object). */
 function portOf(arg: unknown): string | undefined {
   let port: unknown;
@@ -144,10 +168,14 @@ function wrapPrototype(): void {
     emit: Object.prototype.hasOwnProperty.call(proto, 'emit'),
     write: Object.prototype.hasOwnProperty.call(proto, 'write'),
     end: Object.prototype.hasOwnProperty.call(proto, 'end'),
+    setHeader: Object.prototype.hasOwnProperty.call(proto, 'setHeader'),
+    appendHeader: Object.prototype.hasOwnProperty.call(proto, 'appendHeader'),
   };
   const emit = proto.emit!;
   const write = proto.write!;
   const end = proto.end!;
+  const setHeader = proto.setHeader!;
+  const appendHeader = proto.appendHeader;
   const tracedEmit: Method = function emit_(this: Traced, event: unknown, arg: unknown) {
     const st = this[kState];
     if (st !== undefined && !st.cs.finished) observe(this, st, event as string | symbol, arg);
@@ -166,18 +194,38 @@ function wrapPrototype(): void {
     // eslint-disable-next-line prefer-rest-params -- forwards the exact call without allocating an array
     return Reflect.apply(end, this, arguments);
   };
+  // On a traced request the trace headers are the tracer's: one the app sets after the request
+  // was created (a forwarded `traceparent`, baggage) would replace the injected context or go to a
+  // host off the allow-list, so it is ignored, as copied headers are removed at creation.
+  const tracedSetHeader: Method = function setHeader_(this: Traced, name: unknown) {
+    if (this[kState] !== undefined && typeof name === 'string' && isTraceHeader(name)) return this;
+    // eslint-disable-next-line prefer-rest-params -- forwards the exact call without allocating an array
+    return Reflect.apply(setHeader, this, arguments);
+  };
+  const tracedAppendHeader: Method | undefined =
+    appendHeader === undefined
+      ? undefined
+      : function appendHeader_(this: Traced, name: unknown) {
+          if (this[kState] !== undefined && typeof name === 'string' && isTraceHeader(name)) return this;
+          // eslint-disable-next-line prefer-rest-params -- forwards the exact call without allocating an array
+          return Reflect.apply(appendHeader, this, arguments);
+        };
   proto.emit = tracedEmit;
   proto.write = tracedWrite;
   proto.end = tracedEnd;
+  proto.setHeader = tracedSetHeader;
+  if (tracedAppendHeader !== undefined) proto.appendHeader = tracedAppendHeader;
   protoRestore = (): void => {
     protoRestore = undefined;
     for (const [name, mine, original] of [
       ['emit', tracedEmit, emit],
       ['write', tracedWrite, write],
       ['end', tracedEnd, end],
+      ['setHeader', tracedSetHeader, setHeader],
+      ['appendHeader', tracedAppendHeader, appendHeader],
     ] as const) {
-      if (proto[name] !== mine) continue; // someone wrapped on top of us: leave theirs, ours is inert
-      if (hadOwn[name]) proto[name] = original;
+      if (mine === undefined || proto[name] !== mine) continue; // someone wrapped on top of us: ours is inert
+      if (hadOwn[name]) proto[name] = original!;
       else delete proto[name];
     }
   };
@@ -227,10 +275,16 @@ export function instrumentNodeHttp(tracing: HttpClientTracing): () => void {
     const originalGet = mod.get!;
     const request = function request(this: unknown): ClientRequest {
       // eslint-disable-next-line prefer-rest-params -- forwards the exact call without allocating an array
-      const req = Reflect.apply(originalRequest, this, arguments) as ClientRequest;
+      let args: ArrayLike<unknown> = arguments;
       try {
-        // eslint-disable-next-line prefer-rest-params -- the call's own arguments name the target port
-        trace(req, arguments);
+        if (active && tracing.tracer() !== undefined) args = withoutRawTraceHeaders(args) ?? args;
+      } catch {
+        // the caller's arguments go to Node as they are
+      }
+      const req = Reflect.apply(originalRequest, this, args) as ClientRequest;
+      try {
+        // the call's own arguments name the target port
+        trace(req, args);
       } catch {
         // never let tracing break an outgoing call
       }

@@ -218,3 +218,66 @@ it('the tracer replaces trace headers the app copied onto a traced call (allowed
     }
   }
 });
+
+it('trace headers the app sets after creating a traced node:http request are ignored (setHeader, appendHeader, setHeaders)', async () => {
+  await withInstalled({ propagateTo: ['localhost'] }, async () => {
+    const parent = t.tracer.startSpan('GET /in', { kind: 'server', childOf: null });
+    await t.tracer.withSpan(parent, async () => {
+      for (const host of ['localhost', '127.0.0.1']) {
+        await new Promise<void>((resolve, reject) => {
+          const req = http.request({ hostname: host, port: backend.port, path: '/echo' }, (res) => {
+            res.resume();
+            res.on('end', resolve);
+          });
+          req.on('error', reject);
+          req.setHeader('traceparent', copied.traceparent);
+          req.setHeader('X-B3-TraceId', copied['X-B3-TraceId']);
+          req.appendHeader('baggage', copied.baggage);
+          req.setHeaders(new Headers({ 'baggage-user': copied['baggage-user'], b3: copied.b3 }));
+          req.setHeader('x-request-id', 'kept'); // not a trace header: the app's own
+          req.end();
+        });
+      }
+    });
+    parent.finish();
+  });
+  expect(backend.seen).toHaveLength(2);
+  const [allowed, other] = backend.seen;
+  for (const s of backend.seen) {
+    expect(s.headers['x-request-id']).toBe('kept');
+    for (const n of ['b3', 'baggage-user', 'baggage']) expect([n, s.headers[n]]).toEqual([n, undefined]);
+  }
+  // allowed host: exactly the tracer's context, the one its digest line names
+  const span = t.spans.find((s) => s.tags['remote.host'] === `localhost:${backend.port}`)!;
+  expect(allowed!.headers['x-b3-traceid']).toBe(span.context().traceId);
+  expect(allowed!.headers['x-b3-spanid']).toBe(span.context().spanId);
+  expect(allowed!.headers.traceparent).not.toBe(copied.traceparent);
+  expect(allowed!.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+  // a host off the allow-list: no trace header at all
+  for (const n of TRACE_NAMES) expect([n, other!.headers[n]]).toEqual([n, undefined]);
+});
+
+it('a node:http request with headers as a raw array sends none of the trace headers in it, and the caller’s options are untouched', async () => {
+  await withInstalled({ propagateTo: ['localhost'] }, async () => {
+    // a raw array is sent as it is: Node adds no Host header of its own
+    const raw = ['Host', `localhost:${backend.port}`, ...Object.entries(copied).flat()];
+    const options = { hostname: 'localhost', port: backend.port, path: '/echo', headers: raw };
+    const before = JSON.stringify(options);
+    await new Promise<void>((resolve, reject) => {
+      http
+        .request(options, (res) => {
+          res.resume();
+          res.on('end', resolve);
+        })
+        .on('error', reject)
+        .end();
+    });
+    expect(JSON.stringify(options)).toBe(before);
+  });
+  expect(backend.seen).toHaveLength(1);
+  const s = backend.seen[0]!;
+  expect(s.headers['x-request-id']).toBe('kept');
+  for (const n of TRACE_NAMES) expect([n, s.headers[n]]).toEqual([n, undefined]);
+  await until(() => t.spans.length === 1, '1 span');
+  expect(t.spans[0]!.tags['request.url']).toBe(`http://localhost:${backend.port}/echo`);
+});
