@@ -27,19 +27,44 @@ interface Installation {
 
 let installed: Installation | undefined;
 
-function loadKafkajs(): KafkaModule[] {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const m: unknown = require('kafkajs');
-    return isKafkaModule(m) ? [m] : [];
-  } catch {
-    return [];
+/** The KafkaJS API of `@confluentinc/kafka-javascript`, detected when installed. */
+const CONFLUENT = '@confluentinc/kafka-javascript';
+
+function notFound(e: unknown, name: string): boolean {
+  const err = e as { code?: unknown; message?: unknown } | null;
+  return (
+    err?.code === 'MODULE_NOT_FOUND' && typeof err.message === 'string' && err.message.includes(`'${name}'`)
+  );
+}
+
+/**
+ * The modules patched by default: `kafkajs`, and `@confluentinc/kafka-javascript`'s `KafkaJS`
+ * API when it resolves. One that is installed but fails to load (a missing native binding) is
+ * named in a self-log notice.
+ */
+function loadDefaultModules(tracing: KafkaTracing): KafkaModule[] {
+  const found: KafkaModule[] = [];
+  for (const [name, pick] of [
+    ['kafkajs', (m: unknown) => m],
+    [CONFLUENT, (m: unknown) => (m as { KafkaJS?: unknown } | null)?.KafkaJS],
+  ] as const) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const m = pick(require(name));
+      if (isKafkaModule(m)) found.push(m);
+      else tracing.notice(`kafka: ${name} loaded but has no kafkajs-compatible Kafka class: not traced`);
+    } catch (e) {
+      if (!notFound(e, name))
+        tracing.notice(`kafka: ${name} is installed but failed to load (${String(e)}): not traced`);
+    }
   }
+  return found;
 }
 
 function groupIdOf(config: ConsumerConfig | undefined): string {
-  const c = config as (ConsumerConfig & { kafkaJS?: { groupId?: unknown } }) | undefined;
-  const id = c?.groupId ?? c?.kafkaJS?.groupId;
+  const c = config as
+    (ConsumerConfig & { kafkaJS?: { groupId?: unknown }; 'group.id'?: unknown }) | undefined;
+  const id = c?.groupId ?? c?.kafkaJS?.groupId ?? c?.['group.id'];
   return typeof id === 'string' ? id : '';
 }
 
@@ -69,7 +94,8 @@ function patch(tracing: KafkaTracing, mod: KafkaModule): () => void {
 }
 
 /**
- * Traces kafkajs: producers and consumers created after this call — from `Kafka` instances
+ * Traces kafkajs (and `@confluentinc/kafka-javascript`'s `KafkaJS` API when it is installed):
+ * producers and consumers created after this call — from `Kafka` instances
  * created before or after it — get producer/consumer spans. Returns `uninstall()`, which restores
  * the `Kafka` prototype and turns the wrappers of existing producers and consumers into
  * pass-throughs. Calling it again while installed changes nothing and returns the same
@@ -85,13 +111,13 @@ export function instrumentKafka(options: InstrumentKafkaOptions = {}): () => voi
     tryGetTracer()?.selfLog.warn('instrumentKafka() called again: the first installation stays');
     return installed.uninstall;
   }
+  const tracing = new KafkaTracing(options);
   // validateOptions checked every given module with isKafkaModule
   const modules: KafkaModule[] = options.kafkajs
     ? ([
         ...(Array.isArray(options.kafkajs) ? options.kafkajs : [options.kafkajs]),
       ] as unknown as KafkaModule[])
-    : loadKafkajs();
-  const tracing = new KafkaTracing(options);
+    : loadDefaultModules(tracing);
   const undo = [...new Set(modules)].map((m) => patch(tracing, m));
   const record: Installation = {
     tracing,

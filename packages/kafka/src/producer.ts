@@ -7,7 +7,7 @@ import {
   type Span,
   type Tracer,
 } from '@sofa-tracer/core';
-import { publishRequestFacts } from './consumer-events';
+import { publishProducerFacts } from './consumer-events';
 import { headersForSend } from './headers';
 import type {
   KafkaHeaderValue,
@@ -260,7 +260,7 @@ export function wrapSender<T extends Sender & Record<string, unknown>>(tracing: 
 export function wrapProducer(tracing: KafkaTracing, producer: ProducerLike): ProducerLike {
   if (producer === null || typeof producer !== 'object') return producer;
   wrapSender(tracing, producer);
-  publishRequestFacts(tracing, producer, 'producer');
+  publishProducerFacts(tracing, producer);
   const transaction = producer.transaction;
   if (typeof transaction === 'function') {
     producer.transaction = async function tracedTransaction(this: ProducerLike) {

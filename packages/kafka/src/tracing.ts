@@ -18,6 +18,9 @@ export class KafkaTracing {
   private readonly registered = new WeakSet<Tracer>();
   private readonly propagators = new WeakMap<Tracer, Propagator>();
   private readonly injectFormats: InstrumentKafkaOptions['injectFormats'];
+  private readonly noticed = new Set<string>();
+  /** Notices waiting for a tracer (a client created before `init()`). */
+  private pending: string[] = [];
 
   constructor(options: InstrumentKafkaOptions) {
     this.fixed = options.tracer;
@@ -35,6 +38,7 @@ export class KafkaTracing {
         t.registerLogType(KAFKA_SEND_LOG_TYPE);
         t.registerLogType(KAFKA_CONSUME_LOG_TYPE);
       }
+      if (t !== undefined && this.pending.length > 0) this.flushNotices(t);
       return t;
     } catch {
       return undefined;
@@ -53,6 +57,29 @@ export class KafkaTracing {
       this.propagators.set(tracer, p);
     }
     p.inject(context, 'text_map', headers);
+  }
+
+  /**
+   * One `tracer-self.log` info line per distinct `key` and installation; kept until a tracer runs
+   * when none does yet.
+   */
+  notice(message: string, key: string = message): void {
+    if (this.noticed.has(key)) return;
+    this.noticed.add(key);
+    this.pending.push(message);
+    if (this.active) this.tracer(); // flushes when a tracer runs
+  }
+
+  private flushNotices(tracer: Tracer): void {
+    const messages = this.pending;
+    this.pending = [];
+    for (const m of messages) {
+      try {
+        tracer.selfLog.info(m);
+      } catch {
+        // nothing more to do
+      }
+    }
   }
 
   /** Reports a fault of the instrumentation itself (never thrown into the application). */
