@@ -2,13 +2,20 @@
 // controller id 0, so kafkajs' initProducerId fails): the transaction's send functions are
 // exercised through a stand-in transaction that forwards to a real kafkajs producer on the mock
 // broker — the wrapping is real, the transactional protocol is not.
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import * as kafkajs from 'kafkajs';
 import { ConfigError } from '@sofa-tracer/core';
-import { instrumentKafka, isKafkaInstrumented, type ProducerRecord, type Sender } from '@sofa-tracer/kafka';
+import {
+  instrumentKafka,
+  isKafkaInstrumented,
+  KAFKA_CHANNELS,
+  type ProducerRecord,
+  type Sender,
+} from '@sofa-tracer/kafka';
 import { makeTracer, type TestTracer } from '../../../test/support/plugin-fixtures';
 import { startMockBroker, type MockBroker } from './helpers/broker';
 import { fakeKafkajs, type FakeModule } from './helpers/fake-kafkajs';
-import { kafkaClient, uniqueName } from './helpers/kafka';
+import { consumerConfig, eventually, joined, kafkaClient, uniqueName } from './helpers/kafka';
 
 jest.setTimeout(60_000);
 
@@ -87,6 +94,76 @@ describe('install / uninstall', () => {
     await p.send(record);
     expect(fake.sent[0]).toBe(record); // untouched, not even cloned
     expect(t.spans).toEqual([]);
+  });
+
+  it("uninstall(): a running consumer's eachMessage passes through untraced; its event listeners are removed", async () => {
+    // count the instrumentation-event listeners added to real kafkajs consumers, and their removal
+    const live = new Map<string, number>();
+    const proto = kafkajs.Kafka.prototype;
+    const plain = proto.consumer;
+    proto.consumer = function countingConsumer(this: kafkajs.Kafka, config: kafkajs.ConsumerConfig) {
+      const c = plain.call(this, config);
+      const on = c.on.bind(c) as (name: string, fn: (e: unknown) => void) => () => void;
+      (c as { on: unknown }).on = (name: string, fn: (e: unknown) => void) => {
+        const remove = on(name, fn);
+        live.set(name, (live.get(name) ?? 0) + 1);
+        return () => {
+          live.set(name, live.get(name)! - 1);
+          remove();
+        };
+      };
+      return c;
+    } as typeof plain;
+    const batches: unknown[] = [];
+    const onBatch = (m: unknown): void => void batches.push(m);
+    subscribe(KAFKA_CHANNELS.batch, onBatch);
+    const consumed = uniqueName('consumed');
+    await broker.createTopic(consumed, 1);
+    let consumer: kafkajs.Consumer | undefined;
+    try {
+      uninstall = instrumentKafka({ tracer: t.tracer });
+      consumer = kafkaClient(broker.bootstrap).consumer(consumerConfig());
+      const ev = consumer.events;
+      for (const name of [ev.START_BATCH_PROCESS, ev.END_BATCH_PROCESS, ev.GROUP_JOIN, ev.REQUEST])
+        expect(live.get(name)).toBe(1);
+      const inHandler: (string | undefined)[] = [];
+      await consumer.connect();
+      await consumer.subscribe({ topic: consumed, fromBeginning: true });
+      const join = joined(consumer);
+      await consumer.run({
+        eachMessage: async () => void inHandler.push(t.tracer.activeSpan()?.context().spanId),
+      });
+      await join;
+      // records with a trace's headers (a Java service's): traced while installed...
+      const headers = { 'X-B3-TraceId': '0a0fe9271567477985327100211176', 'X-B3-SpanId': '0.1' };
+      await raw.send({ topic: consumed, messages: [{ value: 'before', headers }] });
+      await eventually(() => inHandler.length === 1, 'the first record');
+      expect(inHandler[0]).toBe('0.1.1');
+      await eventually(() => batches.length > 0, 'a batch fact');
+
+      uninstall();
+      uninstall = undefined;
+      expect([...live.values()].every((n) => n === 0)).toBe(true);
+      expect(live.size).toBeGreaterThanOrEqual(6);
+      const spansBefore = t.spans.length;
+      const batchesBefore = batches.length;
+      // the test's own listener (added after the check above): kafkajs calls an event's listeners
+      // synchronously, so once it has seen the next batch end, a listener left behind would have
+      // published that batch's START and END facts already
+      const ended: unknown[] = [];
+      consumer.on(consumer.events.END_BATCH_PROCESS, (e) => void ended.push(e));
+      // ...untraced after: no span current in the handler, none reported, no lag facts
+      await raw.send({ topic: consumed, messages: [{ value: 'after', headers }] });
+      await eventually(() => inHandler.length === 2, 'the record after uninstall');
+      expect(inHandler[1]).toBeUndefined();
+      await eventually(() => ended.length > 0, 'END_BATCH_PROCESS of the batch after uninstall');
+      expect(t.spans.length).toBe(spansBefore);
+      expect(batches.length).toBe(batchesBefore);
+    } finally {
+      proto.consumer = plain;
+      unsubscribe(KAFKA_CHANNELS.batch, onBatch);
+      await consumer?.disconnect();
+    }
   });
 
   it('requireParent: no root producer spans; the record goes out as given', async () => {
