@@ -256,6 +256,40 @@ describe('zipkin reporter: a collector that fails', () => {
     expect(balanced(bySpans.stats())).toBe(true);
   });
 
+  it('byte bound with large spans: the queue stops at maxQueueBytes long before the span bound; drops counted', async () => {
+    // ~100 kB per span (a big tag): 10 fit in 1 MiB, the 11th would not. The span bound (10 000)
+    // is never reached, so only the byte bound can stop the queue. No tick sends meanwhile
+    // (a 10-minute interval, and 1 MiB never fills a 2 MiB message): the queue is what it holds.
+    const maxQueueBytes = 1024 * 1024;
+    const payload = 'x'.repeat(100_000);
+    const { reporter, selfLog } = testReporter(
+      { baseUrl: receiver.baseUrl, maxQueueBytes, flushIntervalMs: 600_000 },
+      opened,
+    );
+    reportSpans(reporter, 50, { tags: { payload } });
+    await until(() => reporter.stats().droppedBy.queue_full > 0, 'the encoding pass');
+    const s = reporter.stats();
+    expect(s).toMatchObject({ reported: 50, queuedSpans: 10, dropped: 40, droppedBy: { queue_full: 40 } });
+    expect(s.queuedBytes).toBeLessThanOrEqual(maxQueueBytes);
+    expect(s.queuedBytes).toBeGreaterThan(10 * payload.length);
+    expect(s.queuedBytes + s.queuedBytes / 10).toBeGreaterThan(maxQueueBytes); // an 11th would not fit
+    expect(receiver.requests).toHaveLength(0);
+
+    // what was kept are the first 10, whole; the drops reach tracer-self.log as one summary
+    await reporter.close();
+    expect(receiver.errors).toEqual([]);
+    expect(receiver.spans.map((sp) => (sp.tags as Record<string, string>)['origin.span.id'])).toEqual(
+      Array.from({ length: 10 }, (_, i) => `0.${i + 1}`),
+    );
+    expect(receiver.spans.every((sp) => (sp.tags as Record<string, string>).payload === payload)).toBe(true);
+    expect(reporter.stats()).toMatchObject({ sent: 10, dropped: 40, queuedSpans: 0, queuedBytes: 0 });
+    expect(selfLog.lines.filter((l) => l.includes('zipkin: dropped'))).toEqual([
+      expect.stringMatching(
+        /zipkin: dropped 40 spans since the last report \(queue_full: 40\); 40 dropped in total/,
+      ),
+    ]);
+  });
+
   it('drop reports in tracer-self.log are rate-limited: one summary per interval, not one per batch', async () => {
     const { reporter, selfLog } = testReporter(
       { baseUrl: `http://127.0.0.1:${await deadPort()}`, maxRetries: 0, reportIntervalMs: 60_000 },
