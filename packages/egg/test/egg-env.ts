@@ -2,12 +2,13 @@
 // (packages/egg-compat/<major>), where npm nests each major with the egg packages it requires by
 // name. Fixture apps and their log files.
 import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type RequestListener } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createServer as createHttpServer, type RequestListener } from 'node:http';
 import { listen, until } from '../../../test/support/plugin-fixtures';
 import { rawGet } from '../../../test/support/hostile-headers';
+import type { SofaTracer } from '@sofa-tracer/core';
 import { eggTracerState } from '@sofa-tracer/egg';
 
 export { listen, until };
@@ -93,6 +94,57 @@ export async function waitForLine(
   return found!;
 }
 
+/**
+ * The lines of a log file exactly as the bytes on disk, split at the LF byte only, with no decoding
+ * first: the one CR of a line's CRLF terminator (the tracer's default separator, as Java's) is
+ * taken off, any other raw CR, LF or break inside a line stays there to be seen.
+ */
+export function rawLinesOf(path: string): Buffer[] {
+  if (!existsSync(path)) return [];
+  const bytes = readFileSync(path);
+  const out: Buffer[] = [];
+  let at = 0;
+  for (let nl = bytes.indexOf(0x0a); nl >= 0; nl = bytes.indexOf(0x0a, at)) {
+    const end = nl > at && bytes[nl - 1] === 0x0d ? nl - 1 : nl;
+    out.push(bytes.subarray(at, end));
+    at = nl + 1;
+  }
+  if (at < bytes.length) out.push(bytes.subarray(at)); // an unterminated last line
+  return out;
+}
+
+// C0 controls (CR, NUL, …), DEL, C1 controls (U+0085 NEL, U+009B CSI, …), U+2028/U+2029
+// eslint-disable-next-line no-control-regex -- looking for exactly these characters
+const LINE_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
+
+/**
+ * Every raw line of a digest file that mentions `traceId`: at least one, each valid UTF-8 and one
+ * JSON object by itself, with no raw control character or line separator of any kind in it (a
+ * value escaped as `\u0085` is fine; the byte sequence C2 85 is not). Returns them parsed.
+ */
+export function expectCleanRawLines(path: string, traceId: string): Record<string, unknown>[] {
+  const mine = rawLinesOf(path).filter((b) => b.includes(traceId));
+  expect(mine.length).toBeGreaterThanOrEqual(1);
+  return mine.map((bytes) => {
+    const text = bytes.toString('utf8');
+    expect(Buffer.from(text, 'utf8').equals(bytes)).toBe(true); // valid UTF-8
+    expect(text).not.toMatch(LINE_UNSAFE);
+    return JSON.parse(text) as Record<string, unknown>;
+  });
+}
+
+/** One row of a JSON stat file (`egg-stat.log`). */
+export interface StatRowJson {
+  'stat.key': Record<string, string>;
+  count: number;
+  success: 'Y' | 'N';
+}
+
+/** The rows of a JSON stat file. */
+export function statRowsOf(path: string): StatRowJson[] {
+  return linesOf(path).map((l) => JSON.parse(l) as StatRowJson);
+}
+
 /** egg-logger's file for the app's own logs (`<logger.dir>/<name>-web.log`). */
 export function webLogOf(app: MockApp): string {
   return join(app.config.logger.dir, `${app.name}-web.log`);
@@ -116,7 +168,7 @@ export async function echoBackend(): Promise<{
 
 /** The app on a real socket (127.0.0.1, port 0). */
 export async function serve(app: MockApp): Promise<{ port: number; url: string; close(): Promise<void> }> {
-  return listen(createHttpServer(app.callback()));
+  return listen(createServer(app.callback()));
 }
 
 /** A response as the raw client read it. */
@@ -155,6 +207,27 @@ export async function rawRequest(
     path,
     Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
   );
+  return parseRawResponse(raw);
+}
+
+/**
+ * `GET path` with exactly these header lines (Host included, none added), written to a new
+ * connection as UTF-8 bytes: `\u0085` goes out as C2 85, `\u2028` as E2 80 A8 (node's parser
+ * hands such bytes to the app as latin-1 characters). For what node's own HTTP client refuses to
+ * send. Reads until the server closes (`Connection: close` is added last).
+ */
+export function rawRequestBytes(port: number, path: string, headerLines: string[]): Promise<RawResponse> {
+  const head = [`GET ${path} HTTP/1.1`, ...headerLines, 'Connection: close', '', ''].join('\r\n');
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(Buffer.from(head, 'utf8')));
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('end', () => resolve(parseRawResponse(Buffer.concat(chunks).toString('utf8'))));
+    socket.on('error', reject);
+  });
+}
+
+function parseRawResponse(raw: string): RawResponse {
   const split = raw.indexOf('\r\n\r\n');
   const head = raw.slice(0, split);
   let text = raw.slice(split + 4);
@@ -171,11 +244,15 @@ export async function rawRequest(
 /** The `bff` fixture app booted by {@link bootBff}, with its real server and a backend to call. */
 export interface BootedBff {
   app: MockApp;
+  /** The egg framework's directory (the major's `egg` package). */
+  framework: string;
   server: { port: number; url: string; close(): Promise<void> };
   backend: Awaited<ReturnType<typeof echoBackend>>;
   logs: ReturnType<typeof tracerLogRoot>;
   /** Flushes the app's tracer (every finished span on disk). */
   flush(): Promise<void>;
+  /** Prints the stat rows aggregated so far (without waiting for the interval), then flushes. */
+  printStats(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -198,11 +275,18 @@ export async function bootBff(major: EggMajor, env: Record<string, string> = {})
   const server = await serve(app);
   return {
     app,
+    framework,
     server,
     backend,
     logs,
     flush: async () => {
       await eggTracerState(app as never)!.tracer.flush();
+    },
+    printStats: async () => {
+      const { tracer } = eggTracerState(app as never)!;
+      // the plugin's tracer is core's SofaTracer (resolveTracer); printStats is not on Tracer
+      (tracer as SofaTracer).printStats();
+      await tracer.flush();
     },
     close: async () => {
       await server.close();
