@@ -27,7 +27,10 @@ export const KafkaTags = {
  * {@link KafkaAssignmentEvent}, {@link KafkaRequestEvent}.
  */
 export const KAFKA_CHANNELS = {
-  /** A consumer finished a batch of one partition (kafkajs `END_BATCH_PROCESS`). */
+  /**
+   * A consumer handed a fetched batch of one partition to the handler (kafkajs
+   * `START_BATCH_PROCESS`) or finished handling it (`END_BATCH_PROCESS`).
+   */
   batch: 'sofa-tracer:kafka:batch',
   /** A producer got offsets back from the broker for one partition. */
   produced: 'sofa-tracer:kafka:produced',
@@ -44,7 +47,11 @@ export interface KafkaBatchEvent {
   readonly partition: number;
   /** Next offset the broker will write (the partition's end offset when the batch was fetched). */
   readonly highWatermark: number;
-  /** Offset after the last message of the batch: the group's consumed position. */
+  /**
+   * The group's position in the partition: the batch's first offset when the batch is handed to
+   * the handler (`START_BATCH_PROCESS`), the offset after its last message once it was handled
+   * (`END_BATCH_PROCESS`).
+   */
   readonly position: number;
 }
 

@@ -11,7 +11,10 @@ export const KAFKA_LAG_METRICS = {
 } as const;
 
 interface PartitionState {
-  /** The group's consumed position (offset after the last processed record). */
+  /**
+   * The group's position: the batch's first offset while a batch is being handled, the offset
+   * after its last record once it was.
+   */
   position: number;
   readonly ids: readonly Id[];
 }
@@ -26,7 +29,10 @@ const SEP = '\u0000';
 /**
  * Consumer-group lag from facts the client already has — no broker round-trip: the end offset
  * (high watermark) comes with every fetched batch and with every produce acknowledgement seen in
- * this process; the group's position is the offset after the last batch it processed.
+ * this process. The group's position comes from the consumer's batch events: when a batch is
+ * handed to the handler (kafkajs `START_BATCH_PROCESS`) it is the batch's first offset — so
+ * records not handled yet, including those of a handler that is stuck, count as lag — and once
+ * the batch was handled (`END_BATCH_PROCESS`) it is the offset after the batch's last record.
  * `lag = max(0, end offset − position)`, exported under kafka_exporter's names
  * (`kafka_consumergroup_lag{consumergroup,topic,partition}`, `kafka_consumergroup_lag_sum`,
  * `kafka_consumergroup_current_offset`, `kafka_topic_partition_current_offset`) so existing
@@ -41,7 +47,11 @@ export class ConsumerLag {
 
   constructor(private readonly registry: Registry) {}
 
-  /** A consumer finished a batch. */
+  /**
+   * A consumer got a batch of one partition (`START_BATCH_PROCESS`: position = the batch's first
+   * offset) or finished handling it (`END_BATCH_PROCESS`: position = its last offset + 1); both
+   * carry the partition's high watermark from the fetch.
+   */
   onBatch(e: KafkaBatchEvent): void {
     if (!isOffset(e.highWatermark) || !isOffset(e.position) || typeof e.topic !== 'string') return;
     this.raiseEnd(e.topic, e.partition, e.highWatermark);
