@@ -4,6 +4,7 @@
 // and on the headers the backend received. The plugin's test only builds the two apps.
 
 import http, { type IncomingHttpHeaders, type Server } from 'node:http';
+import { join } from 'node:path';
 import { instrumentHttpClients } from '@sofa-tracer/http-client';
 import { listen, makeTracer, type TestTracer } from './plugin-fixtures';
 import {
@@ -245,7 +246,9 @@ export function twoServiceScenarios(logType: string, apps: TwoServiceApps): void
       expect(response).toMatch(/^HTTP\/1\.1 200 /);
       expect(seen).toHaveLength(2);
       expectSanitisedOutgoing(seen);
-      expectSanitisedDigest(await gw.rawDigest(digestFile), seen[0]!['x-b3-traceid'] as string);
+      await gw.tracer.flush();
+      // the bytes on disk, split at LF only: no raw C0/C1 control, DEL or U+2028/U+2029 in a line
+      expectSanitisedDigest(join(gw.dir, 'tracelog', digestFile), seen[0]!['x-b3-traceid'] as string);
     });
   });
 }

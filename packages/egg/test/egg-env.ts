@@ -94,45 +94,6 @@ export async function waitForLine(
   return found!;
 }
 
-/**
- * The lines of a log file exactly as the bytes on disk, split at the LF byte only, with no decoding
- * first: the one CR of a line's CRLF terminator (the tracer's default separator, as Java's) is
- * taken off, any other raw CR, LF or break inside a line stays there to be seen.
- */
-export function rawLinesOf(path: string): Buffer[] {
-  if (!existsSync(path)) return [];
-  const bytes = readFileSync(path);
-  const out: Buffer[] = [];
-  let at = 0;
-  for (let nl = bytes.indexOf(0x0a); nl >= 0; nl = bytes.indexOf(0x0a, at)) {
-    const end = nl > at && bytes[nl - 1] === 0x0d ? nl - 1 : nl;
-    out.push(bytes.subarray(at, end));
-    at = nl + 1;
-  }
-  if (at < bytes.length) out.push(bytes.subarray(at)); // an unterminated last line
-  return out;
-}
-
-// C0 controls (CR, NUL, …), DEL, C1 controls (U+0085 NEL, U+009B CSI, …), U+2028/U+2029
-// eslint-disable-next-line no-control-regex -- looking for exactly these characters
-const LINE_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
-
-/**
- * Every raw line of a digest file that mentions `traceId`: at least one, each valid UTF-8 and one
- * JSON object by itself, with no raw control character or line separator of any kind in it (a
- * value escaped as `\u0085` is fine; the byte sequence C2 85 is not). Returns them parsed.
- */
-export function expectCleanRawLines(path: string, traceId: string): Record<string, unknown>[] {
-  const mine = rawLinesOf(path).filter((b) => b.includes(traceId));
-  expect(mine.length).toBeGreaterThanOrEqual(1);
-  return mine.map((bytes) => {
-    const text = bytes.toString('utf8');
-    expect(Buffer.from(text, 'utf8').equals(bytes)).toBe(true); // valid UTF-8
-    expect(text).not.toMatch(LINE_UNSAFE);
-    return JSON.parse(text) as Record<string, unknown>;
-  });
-}
-
 /** One row of a JSON stat file (`egg-stat.log`). */
 export interface StatRowJson {
   'stat.key': Record<string, string>;

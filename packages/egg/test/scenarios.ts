@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { activeHttpServerSpanCount } from '@sofa-tracer/core';
 import {
+  expectCleanRawLines,
   expectSanitisedOutgoing,
   HOSTILE_HEADER_CASES,
   JAVA_TRACE_ID,
@@ -12,7 +13,6 @@ import { HTTP_SERVER_DIGEST_KEYS } from '../../../test/support/plugin-fixtures';
 import {
   bootBff,
   digestOf,
-  expectCleanRawLines,
   FIXTURES,
   linesOf,
   loadEgg,
