@@ -7,14 +7,16 @@
 //
 //   node bench/run.js [--suite express,koa] [--only bare,sofa] [--node 20|22|24|<path>]
 //                     [--rounds 3] [--duration 5] [--warmup 2] [--connections 50]
-//                     [--client wrk|autocannon] [--core] [--no-inprocess] [--no-pin]
+//                     [--client wrk|autocannon] [--core|--no-core] [--no-inprocess] [--no-pin]
 //
 // Each server is its own child process pinned to CPU 1 (taskset); wrk (one thread) runs on CPU 0
 // and its CPU use is measured, to show the client is not the bottleneck. Variants take turns
 // (rotated each round) so drift hits all alike; figures are medians over rounds. After the HTTP
-// rounds: bench/*.bench.js (the in-process express cost) and, with --core, the packages'
-// micro-benchmarks, on the same Node. Writes bench/results/latest.json and
-// bench/results/node<major>.json. Needs wrk: `bash bench/setup.sh` (Debian: apt-get install wrk).
+// rounds: bench/*.bench.js (the in-process express cost) and the packages' micro-benchmarks
+// (packages/*/bench: core, plugins in-process, Kafka, Zipkin, lookout) on the same Node — by
+// default when no --suite/--only narrows the run, else with --core; --no-core skips them.
+// Writes bench/results/latest.json and bench/results/node<major>.json.
+// Needs wrk: `bash bench/setup.sh` (Debian: apt-get install wrk).
 const { spawn, execFileSync, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -42,7 +44,7 @@ function parseArgs(argv) {
     warmup: 2,
     connections: 50,
     client: 'wrk',
-    core: false,
+    core: undefined,
     inprocess: true,
     pin: true,
   };
@@ -61,14 +63,16 @@ function parseArgs(argv) {
     else if (a === '--connections') o.connections = Number(next());
     else if (a === '--client') o.client = next();
     else if (a === '--core') o.core = true;
+    else if (a === '--no-core') o.core = false;
     else if (a === '--no-inprocess') o.inprocess = false;
     else if (a === '--no-pin') o.pin = false;
     else if (a === '--help' || a === '-h') {
-      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 18).join('\n'));
+      console.log(fs.readFileSync(__filename, 'utf8').split('\n').slice(2, 19).join('\n'));
       process.exit(0);
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
   if (!['wrk', 'autocannon'].includes(o.client)) throw new Error(`--client: wrk or autocannon, not ${o.client}`);
+  if (o.core === undefined) o.core = o.suites === undefined && o.only === undefined;
   return o;
 }
 
