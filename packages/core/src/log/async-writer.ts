@@ -31,6 +31,13 @@ export interface AsyncLogWriterOptions extends LogWriterOptions {
   readonly closeTimeoutMs?: number;
   /** How often rolled files past the retention are deleted, besides on each roll (default 1 h). */
   readonly cleanupIntervalMs?: number;
+  /**
+   * How long appended lines may wait before they are written (default 10 ms), unless
+   * {@link drainLines} are queued first or `flush()`/`close()` asks for them; 0 = the next turn.
+   */
+  readonly drainDelayMs?: number;
+  /** Lines queued that start a write at once (default: a quarter of the capacity, at most 1024). */
+  readonly drainLines?: number;
 }
 
 interface FlushWaiter {
@@ -53,8 +60,11 @@ const CLOSE_TIMED_OUT = Symbol('close timed out');
 /**
  * A bounded, asynchronous, rolling log file (see docs/log-files.md).
  *
- * `append` only stores the line in a fixed-size ring and, when no drain is pending, schedules one
- * `setImmediate`. The drain joins everything queued into one buffer and writes it with one
+ * `append` only stores the line in a fixed-size ring and, when no drain is pending, arms one
+ * timer ({@link AsyncLogWriterOptions.drainDelayMs}, 10 ms); a queue that reaches
+ * {@link AsyncLogWriterOptions.drainLines} drains on the next `setImmediate` instead. Each write
+ * is a round trip to the log I/O thread that costs the event loop tens of µs whatever its size,
+ * so a busy server hands over one batch per 10 ms rather than one per event-loop turn. The drain joins everything queued into one buffer and writes it with one
  * `fs.write` on a file descriptor kept open; only one write is ever in flight, so a stalled disk
  * holds at most one batch plus `capacity` queued lines. Failures are counted, reported
  * (rate-limited) and retried with back-off; the caller never sees them.
@@ -93,6 +103,9 @@ export class AsyncLogWriter implements LogWriter {
   private nextPathCheck = 0;
 
   private scheduled = false;
+  private drainTimer: NodeJS.Timeout | undefined;
+  private readonly drainDelayMs: number;
+  private readonly drainLines: number;
   private pumping = false;
   private pumpDone: Promise<void> = Promise.resolve();
   private retryTimer: NodeJS.Timeout | undefined;
@@ -126,6 +139,11 @@ export class AsyncLogWriter implements LogWriter {
     if (!this.pumping) this.pumpDone = this.pump();
   };
 
+  private readonly onDrainTimer = (): void => {
+    this.drainTimer = undefined;
+    this.schedule();
+  };
+
   private readonly onRetry = (): void => {
     this.retryTimer = undefined;
     if (this.queue.size > 0) this.schedule();
@@ -155,6 +173,8 @@ export class AsyncLogWriter implements LogWriter {
     this.lateLimiter = new RateLimiter(options.warnIntervalMs ?? 10_000);
     this.retryDelay = this.retryMinMs;
     this.queue = new LineQueue(Math.max(1, Math.floor(options.capacity) || 1));
+    this.drainDelayMs = Math.max(0, options.drainDelayMs ?? 10);
+    this.drainLines = Math.max(1, Math.floor(options.drainLines ?? Math.min(1024, this.queue.capacity / 4)) || 1);
     this.drops = new DropReporter(
       this.name,
       this.selfLog,
@@ -186,8 +206,8 @@ export class AsyncLogWriter implements LogWriter {
     }
     this.appended++;
     if (!this.scheduled && !this.pumping && this.retryTimer === undefined) {
-      this.scheduled = true;
-      setImmediate(this.onImmediate);
+      if (this.queue.size >= this.drainLines || this.drainDelayMs === 0) this.schedule();
+      else if (this.drainTimer === undefined) this.drainTimer = setTimeout(this.onDrainTimer, this.drainDelayMs);
     }
     return true;
   }
@@ -199,6 +219,8 @@ export class AsyncLogWriter implements LogWriter {
       clearTimeout(this.retryTimer);
       this.retryTimer = undefined;
       this.schedule();
+    } else if (this.drainTimer !== undefined) {
+      this.schedule(); // nor for the drain delay
     }
     return new Promise<void>((resolve) => {
       this.waiters.push({ target: this.appended, resolve });
@@ -225,10 +247,20 @@ export class AsyncLogWriter implements LogWriter {
     return this.cleaning;
   }
 
+  /** Drains on the next `setImmediate` (a pending drain timer is cancelled). */
   private schedule(): void {
+    if (this.drainTimer !== undefined) {
+      clearTimeout(this.drainTimer);
+      this.drainTimer = undefined;
+    }
     if (this.scheduled || this.pumping) return;
     this.scheduled = true;
     setImmediate(this.onImmediate);
+  }
+
+  /** Whether queued lines are to be written now rather than after the drain delay. */
+  private urgent(): boolean {
+    return this.queue.size >= this.drainLines || this.waiters.length > 0 || this.closed || this.drainDelayMs === 0;
   }
 
   /** Writes queued batches until the queue is empty or the file cannot be written. */
@@ -263,6 +295,8 @@ export class AsyncLogWriter implements LogWriter {
           this.scheduleRetry();
           break;
         }
+        // What queued up meanwhile waits for the drain delay unless someone waits for it.
+        if (!this.urgent()) break;
       }
     } catch (e) {
       // Every step handles its own errors; this is a last guard so a bug cannot reject unobserved.
@@ -270,7 +304,10 @@ export class AsyncLogWriter implements LogWriter {
     } finally {
       this.pumping = false;
       if (this.closed && this.queue.size === 0) await this.closeFd();
-      else if (this.queue.size > 0 && this.retryTimer === undefined) this.schedule();
+      else if (this.queue.size > 0 && this.retryTimer === undefined) {
+        if (this.urgent()) this.schedule();
+        else if (this.drainTimer === undefined) this.drainTimer = setTimeout(this.onDrainTimer, this.drainDelayMs);
+      }
     }
   }
 
@@ -598,6 +635,8 @@ export class AsyncLogWriter implements LogWriter {
     clearTimeout(timer);
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    if (this.drainTimer !== undefined) clearTimeout(this.drainTimer);
+    this.drainTimer = undefined;
     if (outcome === CLOSE_TIMED_OUT) {
       // A call stuck in the kernel (a hung mount) must not keep the process alive any longer.
       this.gaveUp = true;

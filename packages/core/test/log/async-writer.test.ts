@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FileSelfLog } from '../../src/log';
-import { MemorySelfLog, read, removeTempDirs, tempDir, makeWriter } from './helpers';
+import { MemorySelfLog, read, removeTempDirs, tempDir, makeWriter, waitFor } from './helpers';
 
 afterEach(removeTempDirs);
 
@@ -80,6 +80,60 @@ describe('AsyncLogWriter', () => {
     for (let round = 0; round < 20; round++) for (let i = 0; i < 50; i++) expected.push(`r${round} ${i}`);
     expect(lines.slice(1000)).toEqual(expected);
     expect(w.batches).toBeLessThan(30);
+  });
+
+  it('lines appended over many event-loop turns wait for the drain delay and go in one write', async () => {
+    // Each write is a round trip to the log I/O thread; one per turn cost a busy server ~0.5 µs a request.
+    const file = path.join(tempDir(), 'x.log');
+    const w = writer(file, { capacity: 100_000, drainDelayMs: 1000 });
+    for (let turn = 0; turn < 40; turn++) {
+      w.append('t' + turn);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(fs.existsSync(file)).toBe(false); // nothing written yet: still within the delay
+    await waitFor(() => fs.existsSync(file) && read(file).endsWith('t39\n'));
+    expect(w.batches).toBe(1);
+    expect(read(file)).toBe(Array.from({ length: 40 }, (_, i) => 't' + i + '\n').join(''));
+    await w.close();
+  });
+
+  it('by default a line reaches the file within moments, without flush()', async () => {
+    const file = path.join(tempDir(), 'x.log');
+    const w = writer(file);
+    w.append('soon');
+    await waitFor(() => fs.existsSync(file) && read(file) === 'soon\n', 2000);
+    await w.close();
+  });
+
+  it('a queue that reaches drainLines is written at once, without waiting for the delay', async () => {
+    const file = path.join(tempDir(), 'x.log');
+    const w = writer(file, { capacity: 100, drainDelayMs: 3_600_000, drainLines: 5 });
+    for (let i = 0; i < 4; i++) w.append('a' + i);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fs.existsSync(file)).toBe(false); // 4 < drainLines: held back by the (1 h) delay
+    w.append('a4');
+    await waitFor(() => fs.existsSync(file) && read(file) === 'a0\na1\na2\na3\na4\n');
+    expect(w.stats.written).toBe(5);
+    await w.close();
+  });
+
+  it('flush() and close() do not wait for the drain delay', async () => {
+    const file = path.join(tempDir(), 'x.log');
+    const w = writer(file, { drainDelayMs: 3_600_000 });
+    w.append('one');
+    await w.flush(); // would time the test out if flush waited for the (1 h) delay
+    expect(read(file)).toBe('one\n');
+    w.append('two');
+    await w.close();
+    expect(read(file)).toBe('one\ntwo\n');
+  });
+
+  it('drainDelayMs: 0 writes on the next turn', async () => {
+    const file = path.join(tempDir(), 'x.log');
+    const w = writer(file, { drainDelayMs: 0 });
+    w.append('now');
+    await waitFor(() => fs.existsSync(file) && read(file) === 'now\n', 2000);
+    await w.close();
   });
 
   it('appends to an existing file of today rather than truncating it', async () => {
