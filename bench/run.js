@@ -72,7 +72,7 @@ function parseArgs(argv) {
     } else throw new Error(`unknown option ${a} (see --help)`);
   }
   if (!['wrk', 'autocannon'].includes(o.client)) throw new Error(`--client: wrk or autocannon, not ${o.client}`);
-  if (o.core === undefined) o.core = o.suites === undefined && o.only === undefined;
+  if (o.core === undefined) o.core = o.suites === null && o.only === null;
   return o;
 }
 
