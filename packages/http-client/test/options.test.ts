@@ -263,15 +263,7 @@ it('a node:http request with headers as a raw array sends none of the trace head
     const raw = ['Host', `localhost:${backend.port}`, ...Object.entries(copied).flat()];
     const options = { hostname: 'localhost', port: backend.port, path: '/echo', headers: raw };
     const before = JSON.stringify(options);
-    await new Promise<void>((resolve, reject) => {
-      http
-        .request(options, (res) => {
-          res.resume();
-          res.on('end', resolve);
-        })
-        .on('error', reject)
-        .end();
-    });
+    await rawRequest(options);
     expect(JSON.stringify(options)).toBe(before);
   });
   expect(backend.seen).toHaveLength(1);
