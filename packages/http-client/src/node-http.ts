@@ -65,7 +65,8 @@ function withoutRawTraceHeaders(args: ArrayLike<unknown>): unknown[] | undefined
     if (!Array.isArray(headers)) return undefined;
     const kept: unknown[] = [];
     for (let k = 0; k + 1 < headers.length; k += 2)
-      if (typeof headers[k] !== 'string' || !isTraceHeader(headers[k] as string)) kept.push(headers[k], headers[k + 1]);
+      if (typeof headers[k] !== 'string' || !isTraceHeader(headers[k] as string))
+        kept.push(headers[k], headers[k + 1]);
     if (kept.length === headers.length) return undefined;
     const copy = Array.prototype.slice.call(args) as unknown[];
     copy[i] = { ...(a as object), headers: kept };

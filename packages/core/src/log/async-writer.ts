@@ -174,7 +174,10 @@ export class AsyncLogWriter implements LogWriter {
     this.retryDelay = this.retryMinMs;
     this.queue = new LineQueue(Math.max(1, Math.floor(options.capacity) || 1));
     this.drainDelayMs = Math.max(0, options.drainDelayMs ?? 10);
-    this.drainLines = Math.max(1, Math.floor(options.drainLines ?? Math.min(1024, this.queue.capacity / 4)) || 1);
+    this.drainLines = Math.max(
+      1,
+      Math.floor(options.drainLines ?? Math.min(1024, this.queue.capacity / 4)) || 1,
+    );
     this.drops = new DropReporter(
       this.name,
       this.selfLog,
@@ -207,7 +210,8 @@ export class AsyncLogWriter implements LogWriter {
     this.appended++;
     if (!this.scheduled && !this.pumping && this.retryTimer === undefined) {
       if (this.queue.size >= this.drainLines || this.drainDelayMs === 0) this.schedule();
-      else if (this.drainTimer === undefined) this.drainTimer = setTimeout(this.onDrainTimer, this.drainDelayMs);
+      else if (this.drainTimer === undefined)
+        this.drainTimer = setTimeout(this.onDrainTimer, this.drainDelayMs);
     }
     return true;
   }
@@ -260,7 +264,9 @@ export class AsyncLogWriter implements LogWriter {
 
   /** Whether queued lines are to be written now rather than after the drain delay. */
   private urgent(): boolean {
-    return this.queue.size >= this.drainLines || this.waiters.length > 0 || this.closed || this.drainDelayMs === 0;
+    return (
+      this.queue.size >= this.drainLines || this.waiters.length > 0 || this.closed || this.drainDelayMs === 0
+    );
   }
 
   /** Writes queued batches until the queue is empty or the file cannot be written. */
@@ -306,7 +312,8 @@ export class AsyncLogWriter implements LogWriter {
       if (this.closed && this.queue.size === 0) await this.closeFd();
       else if (this.queue.size > 0 && this.retryTimer === undefined) {
         if (this.urgent()) this.schedule();
-        else if (this.drainTimer === undefined) this.drainTimer = setTimeout(this.onDrainTimer, this.drainDelayMs);
+        else if (this.drainTimer === undefined)
+          this.drainTimer = setTimeout(this.onDrainTimer, this.drainDelayMs);
       }
     }
   }

@@ -41,7 +41,8 @@ export async function writeStaticInfo(root: string, info: StaticInfo): Promise<v
     const data = Buffer.from(line);
     const r = await io(owner, 'write', fd, data, 0);
     if (r.error !== undefined) throw new IoError(r.error, r.bytesWritten);
-    if (r.bytesWritten < data.length) throw new Error(`EAGAIN: the file took ${r.bytesWritten} of ${data.length} bytes`);
+    if (r.bytesWritten < data.length)
+      throw new Error(`EAGAIN: the file took ${r.bytesWritten} of ${data.length} bytes`);
   } catch (e) {
     info.selfLog?.error(`Failed to write ${STATIC_INFO_FILE}`, e);
   } finally {
