@@ -35,6 +35,11 @@ export interface TracerOptions {
   samplerPercentage?: number;
   /** A custom sampler; takes priority over the percentage (Java `tracer_sampler_strategy_custom_rule_class_name`). */
   sampler?: Sampler | SamplerFunction;
+  /**
+   * The clock (epoch ms) log files roll and expire by, e.g. `() => Date.now() + offset` for a
+   * drill of the hour or day boundary. Span times are not affected. No env. Default `Date.now`.
+   */
+  logClock?: () => number;
   /** JSON digest/stat lines (true) or Java's legacy comma format. Env `SOFA_TRACER_JSON_OUTPUT`; Java `global_json_format_output`. Default true. */
   jsonOutput?: boolean;
   /** Turn off every digest log (stats are still written). Env `SOFA_TRACER_DISABLE_DIGEST_LOG`; Java `disable_middleware_digest_log`. Default false. */
@@ -76,6 +81,7 @@ export interface ResolvedConfig {
   readonly sysBaggageMaxLength: number;
   readonly samplerPercentage: number;
   readonly sampler: Sampler | SamplerFunction | undefined;
+  readonly logClock: (() => number) | undefined;
   readonly jsonOutput: boolean;
   readonly disableDigestLog: boolean;
   readonly disabledDigestLogs: readonly string[];

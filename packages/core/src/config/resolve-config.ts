@@ -31,6 +31,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'sysBaggageMaxLength',
   'samplerPercentage',
   'sampler',
+  'logClock',
   'jsonOutput',
   'disableDigestLog',
   'disabledDigestLogs',
@@ -112,6 +113,9 @@ export function resolveConfig(
       'a function (input) => boolean | { sampled, tags }, or an object with sample()',
     );
   }
+  const logClock = options.logClock;
+  if (logClock !== undefined && typeof logClock !== 'function')
+    throw new ConfigError('logClock', logClock, 'a function () => epoch milliseconds');
   const listeners = options.listeners ?? [];
   if (!Array.isArray(listeners) || listeners.some((l) => !l || typeof l.onSpanReport !== 'function')) {
     throw new ConfigError('listeners', listeners, 'an array of objects with onSpanReport(span)');
@@ -164,6 +168,7 @@ export function resolveConfig(
       false,
     ),
     sampler,
+    logClock,
     jsonOutput: readBoolean('jsonOutput', options.jsonOutput, env.SOFA_TRACER_JSON_OUTPUT, true),
     disableDigestLog: readBoolean(
       'disableDigestLog',

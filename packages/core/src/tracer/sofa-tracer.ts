@@ -73,7 +73,7 @@ export class SofaTracer implements Tracer, SpanSink {
       internals.selfLog ??
       new FileSelfLog({
         root: config.traceLogDir,
-        now: internals.now,
+        now: internals.now ?? config.logClock,
         lineSeparator: config.lineSeparator,
         retentionMs: config.retentionMs,
       });
@@ -88,7 +88,7 @@ export class SofaTracer implements Tracer, SpanSink {
       discardReportThreshold: config.discardOutThreshold,
       logDiscardedIds: config.logDiscardedIds,
       selfLog: this.selfLog,
-      now: internals.now,
+      now: internals.now ?? config.logClock,
     });
     const warn = (message: string) => this.selfLog.warn(message);
     this.propagator = new Propagator({
@@ -117,7 +117,7 @@ export class SofaTracer implements Tracer, SpanSink {
       jsonOutput: config.jsonOutput,
       intervalMs: config.statLogIntervalMs,
       keyLimit: config.statKeyLimit,
-      now: internals.now,
+      now: internals.now ?? config.logClock,
     });
     this.reporters.add(this.stat);
     this.removeHooks = config.shutdownHooks ? installShutdownHooks(() => this.close()) : () => undefined;

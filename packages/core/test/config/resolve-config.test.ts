@@ -65,6 +65,7 @@ describe('configuration: options → env → defaults, validated at start-up', (
     [{ jsonOutput: 'yes' }, /jsonOutput: "yes"; accepted: true or false/],
     [{ asyncQueueCapacity: 1.5 }, /asyncQueueCapacity/],
     [{ sampler: 42 }, /sampler: 42; accepted: a function/],
+    [{ logClock: 1700000000000 }, /logClock: 1700000000000; accepted: a function \(\) => epoch milliseconds/],
     [{ appName: '' }, /appName: ""; accepted: a non-empty string/],
     [{ bogus: 1 }, /option name "bogus"/],
   ])('rejects %j with a message naming the option and the accepted values', (opts, message) => {

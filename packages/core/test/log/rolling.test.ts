@@ -115,6 +115,26 @@ describe('rolling', () => {
   });
 });
 
+it('a tracer with logClock rolls by that clock: a drill of the hour boundary', async () => {
+  const { createTracer } = await import('../../src');
+  const dir = tempDir();
+  const clock = new Clock(new Date(2031, 4, 6, 13, 59, 59, 500).getTime());
+  const tracer = createTracer({ appName: 'drill', logDir: dir, rollingPolicy: 'hourly', logClock: clock.now });
+  tracer.startSpan('before', { tags: { method: 'before' } }).finish();
+  await tracer.flush();
+  clock.t += 1000; // 14:00:00.500 on the drill clock, whatever the real time is
+  tracer.startSpan('after', { tags: { method: 'after' } }).finish();
+  await tracer.close();
+  const root = path.join(dir, 'tracelog');
+  const names = (f: string): string[] =>
+    read(path.join(root, f))
+      .split(/\r?\n/)
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { method: string }).method);
+  expect(names('biz-digest.log.2031-05-06_13')).toEqual(['before']);
+  expect(names('biz-digest.log')).toEqual(['after']);
+});
+
 it('an hourly period computed from a fractional mtime still ends on the exact hour', () => {
   const p = rollingPeriod(at(2024, 2, 29, 13, 45, 10) + 0.0705, 'hourly');
   expect(p).toEqual({ start: at(2024, 2, 29, 13), end: at(2024, 2, 29, 14) });
