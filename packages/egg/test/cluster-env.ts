@@ -52,14 +52,12 @@ export interface EggCluster {
 
 /**
  * Starts the `bff` fixture as an egg cluster of `workers` app workers, with `env` added to the
- * environment; resolves once it serves. `clockOffsetSeconds` runs every process of the cluster
- * with its clock shifted by that much (libfaketime's `faketime`), to cross a rolling boundary.
+ * environment; resolves once it serves.
  */
 export async function startCluster(
   major: EggMajor,
   workers: number,
   env: Record<string, string>,
-  clockOffsetSeconds?: number,
 ): Promise<EggCluster> {
   const { framework } = loadEgg(major);
   const clusterModule = require.resolve(CLUSTER_MODULE[major], { paths: [framework] });
@@ -69,11 +67,7 @@ export async function startCluster(
     clusterModule,
     JSON.stringify({ baseDir: join(FIXTURES, 'bff'), framework, workers, port }),
   ];
-  const [cmd, argv] =
-    clockOffsetSeconds === undefined
-      ? [process.execPath, args]
-      : ['faketime', ['-f', `+${Math.round(clockOffsetSeconds)}s`, process.execPath, ...args]];
-  const master: ChildProcess = spawn(cmd, argv, {
+  const master: ChildProcess = spawn(process.execPath, args, {
     stdio: 'ignore',
     env: { ...process.env, NODE_ENV: 'production', EGG_SERVER_ENV: 'prod', ...env },
   });
