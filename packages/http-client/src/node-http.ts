@@ -198,8 +198,10 @@ function wrapPrototype(): void {
   // On a traced request the trace headers are the tracer's: one the app sets after the request
   // was created (a forwarded `traceparent`, baggage) would replace the injected context or go to a
   // host off the allow-list, so it is ignored, as copied headers are removed at creation.
+  const ignored = (req: Traced, name: unknown): boolean =>
+    req[kState] !== undefined && typeof name === 'string' && isTraceHeader(name);
   const tracedSetHeader: Method = function setHeader_(this: Traced, name: unknown) {
-    if (this[kState] !== undefined && typeof name === 'string' && isTraceHeader(name)) return this;
+    if (ignored(this, name)) return this;
     // eslint-disable-next-line prefer-rest-params -- forwards the exact call without allocating an array
     return Reflect.apply(setHeader, this, arguments);
   };
@@ -207,7 +209,7 @@ function wrapPrototype(): void {
     appendHeader === undefined
       ? undefined
       : function appendHeader_(this: Traced, name: unknown) {
-          if (this[kState] !== undefined && typeof name === 'string' && isTraceHeader(name)) return this;
+          if (ignored(this, name)) return this;
           // eslint-disable-next-line prefer-rest-params -- forwards the exact call without allocating an array
           return Reflect.apply(appendHeader, this, arguments);
         };

@@ -36,8 +36,9 @@ export interface TracerOptions {
   /** A custom sampler; takes priority over the percentage (Java `tracer_sampler_strategy_custom_rule_class_name`). */
   sampler?: Sampler | SamplerFunction;
   /**
-   * The clock (epoch ms) log files roll and expire by, e.g. `() => Date.now() + offset` for a
-   * drill of the hour or day boundary. Span times are not affected. No env. Default `Date.now`.
+   * The clock (epoch ms) log files roll and expire by, and stat and self-log lines are stamped
+   * with, e.g. `() => Date.now() + offset` for a drill of the hour or day boundary. Span times
+   * are not affected. No env. Default `Date.now`.
    */
   logClock?: () => number;
   /** JSON digest/stat lines (true) or Java's legacy comma format. Env `SOFA_TRACER_JSON_OUTPUT`; Java `global_json_format_output`. Default true. */

@@ -64,7 +64,8 @@ const CLOSE_TIMED_OUT = Symbol('close timed out');
  * timer ({@link AsyncLogWriterOptions.drainDelayMs}, 10 ms); a queue that reaches
  * {@link AsyncLogWriterOptions.drainLines} drains on the next `setImmediate` instead. Each write
  * is a round trip to the log I/O thread that costs the event loop tens of µs whatever its size,
- * so a busy server hands over one batch per 10 ms rather than one per event-loop turn. The drain joins everything queued into one buffer and writes it with one
+ * so a busy server hands over one batch per 10 ms rather than one per event-loop turn. The drain
+ * joins everything queued into one buffer and writes it with one
  * `fs.write` on a file descriptor kept open; only one write is ever in flight, so a stalled disk
  * holds at most one batch plus `capacity` queued lines. Failures are counted, reported
  * (rate-limited) and retried with back-off; the caller never sees them.
@@ -209,9 +210,7 @@ export class AsyncLogWriter implements LogWriter {
     }
     this.appended++;
     if (!this.scheduled && !this.pumping && this.retryTimer === undefined) {
-      if (this.queue.size >= this.drainLines || this.drainDelayMs === 0) this.schedule();
-      else if (this.drainTimer === undefined)
-        this.drainTimer = setTimeout(this.onDrainTimer, this.drainDelayMs);
+      this.drainSoon();
     }
     return true;
   }
@@ -262,6 +261,13 @@ export class AsyncLogWriter implements LogWriter {
     setImmediate(this.onImmediate);
   }
 
+  /** Drains now if {@link urgent}, else once the drain delay is over (one timer at a time). */
+  private drainSoon(): void {
+    if (this.urgent()) this.schedule();
+    else if (this.drainTimer === undefined)
+      this.drainTimer = setTimeout(this.onDrainTimer, this.drainDelayMs);
+  }
+
   /** Whether queued lines are to be written now rather than after the drain delay. */
   private urgent(): boolean {
     return (
@@ -310,11 +316,7 @@ export class AsyncLogWriter implements LogWriter {
     } finally {
       this.pumping = false;
       if (this.closed && this.queue.size === 0) await this.closeFd();
-      else if (this.queue.size > 0 && this.retryTimer === undefined) {
-        if (this.urgent()) this.schedule();
-        else if (this.drainTimer === undefined)
-          this.drainTimer = setTimeout(this.onDrainTimer, this.drainDelayMs);
-      }
+      else if (this.queue.size > 0 && this.retryTimer === undefined) this.drainSoon();
     }
   }
 

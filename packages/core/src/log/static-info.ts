@@ -15,7 +15,7 @@ export interface StaticInfo {
   readonly selfLog?: SelfLog;
   /**
    * Owner of the file operations (see {@link abandonIo}): a tracer passes an object of its own and
-   * calls {@link abandonStaticInfo} with it at `close()`, so an operation stuck in the kernel (a
+   * calls {@link settleStaticInfo} with it at `close()`, so an operation stuck in the kernel (a
    * hung mount) stops keeping the process alive. Default: one shared owner.
    */
   readonly owner?: object;

@@ -69,11 +69,13 @@ export class SofaTracer implements Tracer, SpanSink {
     internals: TracerInternals = {},
   ) {
     this.appName = config.appName;
+    // the clock of the log files, their rolling and the lines stamped with it
+    const logClock = internals.now ?? config.logClock;
     this.selfLog =
       internals.selfLog ??
       new FileSelfLog({
         root: config.traceLogDir,
-        now: internals.now ?? config.logClock,
+        now: logClock,
         lineSeparator: config.lineSeparator,
         retentionMs: config.retentionMs,
       });
@@ -88,7 +90,7 @@ export class SofaTracer implements Tracer, SpanSink {
       discardReportThreshold: config.discardOutThreshold,
       logDiscardedIds: config.logDiscardedIds,
       selfLog: this.selfLog,
-      now: internals.now ?? config.logClock,
+      now: logClock,
     });
     const warn = (message: string) => this.selfLog.warn(message);
     this.propagator = new Propagator({
@@ -117,7 +119,7 @@ export class SofaTracer implements Tracer, SpanSink {
       jsonOutput: config.jsonOutput,
       intervalMs: config.statLogIntervalMs,
       keyLimit: config.statKeyLimit,
-      now: internals.now ?? config.logClock,
+      now: logClock,
     });
     this.reporters.add(this.stat);
     this.removeHooks = config.shutdownHooks ? installShutdownHooks(() => this.close()) : () => undefined;
