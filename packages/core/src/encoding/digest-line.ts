@@ -2,114 +2,161 @@ import type { LogTypeDefinition } from '../log-types/log-type';
 import { formatLogTime } from '../log/time-format';
 import { encodeBaggage } from '../propagation';
 import type { ReadableSpan, TagValue } from '../span/readable-span';
-import { jsonString, legacyValue } from './json-string';
+import { ByteSink, StringSink } from './byte-sink';
+import { jsonString } from './json-string';
 
 /**
- * One digest line in Java SOFATracer's JSON format: common fields in Java's order, the log
- * type's plugin fields, then `sys.baggage` and `biz.baggage`. Built by string concatenation
- * (no intermediate object, no JSON.stringify of the span).
+ * Writes one digest line in Java SOFATracer's JSON format into `sink`: common fields in Java's
+ * order, the log type's plugin fields, then `sys.baggage` and `biz.baggage`. Bytes go straight
+ * into the sink (no intermediate object, no string per line); values are escaped as
+ * {@link jsonString} does.
  */
-export function encodeDigestJson(span: ReadableSpan, def: LogTypeDefinition): string {
+export function writeDigestJson(sink: ByteSink, span: ReadableSpan, def: LogTypeDefinition): void {
   const ctx = span.context();
-  let line =
-    '{"time":"' +
-    formatLogTime(span.endTime) +
-    '","local.app":' +
-    cachedJson(span.localApp) +
-    ',"traceId":' +
-    jsonString(ctx.traceId) +
-    ',"spanId":' +
-    jsonString(ctx.spanId) +
-    ',"span.kind":"' +
-    span.kind +
-    '","result.code":' +
-    jsonString(span.resultCode) +
-    ',"current.thread.name":' +
-    cachedJson(span.threadName) +
-    ',"time.cost.milliseconds":"' +
-    Math.round(span.durationMs) +
-    'ms"';
+  const c = constants(def);
+  sink.bytes(JSON_TIME);
+  writeLogTime(sink, span.endTime);
+  sink.bytes(appPart(span.localApp));
+  sink.json(ctx.traceId);
+  sink.bytes(JSON_SPAN_ID);
+  sink.json(ctx.spanId);
+  sink.bytes(JSON_KIND);
+  sink.ascii(span.kind);
+  sink.bytes(JSON_RESULT_CODE);
+  sink.json(span.resultCode);
+  sink.bytes(threadPart(span.threadName));
+  sink.number(Math.round(span.durationMs));
+  sink.bytes(JSON_MS);
   const tags = span.tags;
   const fields = def.digestFields;
-  const prefixes = keyPrefixes(def);
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i]!;
-    line += prefixes[i];
-    line +=
-      f.type === 'number'
-        ? numberValue(tags[f.key], f.fallback)
-        : jsonString(stringValue(tags[f.key], f.fallback));
+    sink.bytes(c.jsonKeys[i]!);
+    if (f.type === 'number') writeNumber(sink, tags[f.key], f.fallback);
+    else sink.json(stringValue(tags[f.key], f.fallback));
   }
-  return (
-    line +
-    ',"sys.baggage":' +
-    jsonString(ctx.sysBaggageSize ? encodeBaggage(ctx.sysBaggage) : '') +
-    ',"biz.baggage":' +
-    jsonString(ctx.bizBaggageSize ? encodeBaggage(ctx.bizBaggage) : '') +
-    '}'
-  );
+  sink.bytes(JSON_SYS_BAGGAGE);
+  if (ctx.sysBaggageSize) sink.json(encodeBaggage(ctx.sysBaggage));
+  else sink.bytes(EMPTY_JSON_STRING);
+  sink.bytes(JSON_BIZ_BAGGAGE);
+  if (ctx.bizBaggageSize) sink.json(encodeBaggage(ctx.bizBaggage));
+  else sink.bytes(EMPTY_JSON_STRING);
+  sink.bytes(JSON_END);
 }
 
 /**
  * The same fields in Java's legacy comma format (`global_json_format_output=false`): each value
- * followed by a comma; commas/CR/LF inside values percent-encoded.
+ * followed by a comma; commas/CR/LF inside values percent-encoded (as `legacyValue` does).
  */
-export function encodeDigestLegacy(span: ReadableSpan, def: LogTypeDefinition): string {
+export function writeDigestLegacy(sink: ByteSink, span: ReadableSpan, def: LogTypeDefinition): void {
   const ctx = span.context();
-  let line =
-    formatLogTime(span.endTime) +
-    ',' +
-    legacyValue(span.localApp) +
-    ',' +
-    legacyValue(ctx.traceId) +
-    ',' +
-    legacyValue(ctx.spanId) +
-    ',' +
-    span.kind +
-    ',' +
-    legacyValue(span.resultCode) +
-    ',' +
-    legacyValue(span.threadName) +
-    ',' +
-    Math.round(span.durationMs) +
-    'ms,';
+  sink.ascii(formatLogTime(span.endTime));
+  sink.bytes(COMMA);
+  sink.legacy(span.localApp);
+  sink.bytes(COMMA);
+  sink.legacy(ctx.traceId);
+  sink.bytes(COMMA);
+  sink.legacy(ctx.spanId);
+  sink.bytes(COMMA);
+  sink.ascii(span.kind);
+  sink.bytes(COMMA);
+  sink.legacy(span.resultCode);
+  sink.bytes(COMMA);
+  sink.legacy(span.threadName);
+  sink.bytes(COMMA);
+  sink.number(Math.round(span.durationMs));
+  sink.bytes(MS_COMMA);
   const tags = span.tags;
   for (const f of def.digestFields) {
-    line +=
-      (f.type === 'number'
-        ? numberValue(tags[f.key], f.fallback)
-        : legacyValue(stringValue(tags[f.key], f.fallback))) + ',';
+    if (f.type === 'number') writeNumber(sink, tags[f.key], f.fallback);
+    else sink.legacy(stringValue(tags[f.key], f.fallback));
+    sink.bytes(COMMA);
   }
-  return (
-    line +
-    legacyValue(ctx.sysBaggageSize ? encodeBaggage(ctx.sysBaggage) : '') +
-    ',' +
-    legacyValue(ctx.bizBaggageSize ? encodeBaggage(ctx.bizBaggage) : '') +
-    ','
-  );
+  if (ctx.sysBaggageSize) sink.legacy(encodeBaggage(ctx.sysBaggage));
+  sink.bytes(COMMA);
+  if (ctx.bizBaggageSize) sink.legacy(encodeBaggage(ctx.bizBaggage));
+  sink.bytes(COMMA);
 }
 
-// The `,"field":` prefixes of a log type are the same on every line: escape them once.
-const prefixCache = new WeakMap<LogTypeDefinition, readonly string[]>();
-function keyPrefixes(def: LogTypeDefinition): readonly string[] {
-  let p = prefixCache.get(def);
-  if (!p) {
-    p = def.digestFields.map((f) => ',' + jsonString(f.key) + ':');
-    prefixCache.set(def, p);
-  }
-  return p;
+const scratch = new StringSink();
+
+/** {@link writeDigestJson} as a string (without line terminator). */
+export function encodeDigestJson(span: ReadableSpan, def: LogTypeDefinition): string {
+  writeDigestJson(scratch, span, def);
+  return scratch.take();
 }
 
-// local.app and the thread name rarely change within a process: remember the last escapes.
-const lastJson = new Map<string, string>();
-function cachedJson(value: string): string {
-  let j = lastJson.get(value);
-  if (j === undefined) {
-    if (lastJson.size > 64) lastJson.clear();
-    j = jsonString(value);
-    lastJson.set(value, j);
+/** {@link writeDigestLegacy} as a string (without line terminator). */
+export function encodeDigestLegacy(span: ReadableSpan, def: LogTypeDefinition): string {
+  writeDigestLegacy(scratch, span, def);
+  return scratch.take();
+}
+
+const ascii = (s: string): Buffer => Buffer.from(s, 'latin1');
+const JSON_TIME = ascii('{"time":"');
+const JSON_SPAN_ID = ascii(',"spanId":');
+const JSON_KIND = ascii(',"span.kind":"');
+const JSON_RESULT_CODE = ascii('","result.code":');
+const JSON_MS = ascii('ms"');
+const JSON_SYS_BAGGAGE = ascii(',"sys.baggage":');
+const JSON_BIZ_BAGGAGE = ascii(',"biz.baggage":');
+const EMPTY_JSON_STRING = ascii('""');
+const JSON_END = ascii('}');
+const COMMA = ascii(',');
+const MS_COMMA = ascii('ms,');
+
+// The pieces around local.app and the thread name are the same on nearly every line of a
+// process: their bytes are kept for the last value seen.
+let lastApp: string | undefined;
+let lastAppPart: Buffer = ascii('');
+function appPart(app: string): Buffer {
+  if (app !== lastApp) {
+    lastAppPart = Buffer.from('","local.app":' + jsonString(app) + ',"traceId":', 'utf8');
+    lastApp = app;
   }
-  return j;
+  return lastAppPart;
+}
+let lastThread: string | undefined;
+let lastThreadPart: Buffer = ascii('');
+function threadPart(thread: string): Buffer {
+  if (thread !== lastThread) {
+    lastThreadPart = Buffer.from(
+      ',"current.thread.name":' + jsonString(thread) + ',"time.cost.milliseconds":"',
+      'utf8',
+    );
+    lastThread = thread;
+  }
+  return lastThreadPart;
+}
+
+// `yyyy-MM-dd HH:mm:ss.` changes once a second: its bytes are kept; the milliseconds come from a table.
+let lastSecond = NaN;
+let lastSecondBytes: Buffer = ascii('');
+const MILLIS: readonly Buffer[] = Array.from({ length: 1000 }, (_, i) => ascii(String(i).padStart(3, '0')));
+function writeLogTime(sink: ByteSink, epochMs: number): void {
+  const second = Math.floor(epochMs / 1000);
+  if (second !== lastSecond) {
+    lastSecondBytes = ascii(formatLogTime(second * 1000).slice(0, -3));
+    lastSecond = second;
+  }
+  sink.bytes(lastSecondBytes);
+  const ms = Math.floor(epochMs - second * 1000);
+  if (ms >= 0 && ms < 1000) sink.bytes(MILLIS[ms]!);
+  else sink.ascii(formatLogTime(epochMs).slice(-3));
+}
+
+// The `,"field":` prefixes of a log type are the same on every line: escape and encode them once.
+interface TypeConstants {
+  readonly jsonKeys: readonly Buffer[];
+}
+const constantsCache = new WeakMap<LogTypeDefinition, TypeConstants>();
+function constants(def: LogTypeDefinition): TypeConstants {
+  let c = constantsCache.get(def);
+  if (!c) {
+    c = { jsonKeys: def.digestFields.map((f) => Buffer.from(',' + jsonString(f.key) + ':', 'utf8')) };
+    constantsCache.set(def, c);
+  }
+  return c;
 }
 
 function stringValue(v: TagValue | undefined, fallback: string | number | undefined): string {
@@ -117,9 +164,9 @@ function stringValue(v: TagValue | undefined, fallback: string | number | undefi
   return typeof v === 'string' ? v : String(v);
 }
 
-function numberValue(v: TagValue | undefined, fallback: string | number | undefined): string {
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  if (typeof v === 'string' && v !== '' && Number.isFinite(Number(v))) return String(Number(v));
-  const f = typeof fallback === 'number' ? fallback : -1;
-  return String(f);
+/** A number field: the tag as a number, else the field's numeric fallback, else -1. */
+function writeNumber(sink: ByteSink, v: TagValue | undefined, fallback: string | number | undefined): void {
+  if (typeof v === 'number' && Number.isFinite(v)) sink.number(v);
+  else if (typeof v === 'string' && v !== '' && Number.isFinite(Number(v))) sink.number(Number(v));
+  else sink.number(typeof fallback === 'number' ? fallback : -1);
 }

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DropReporter } from './drop-reporter';
-import { abandonIo, io, IoError, type IoStat } from './io-thread';
-import { LineQueue } from './line-queue';
-import type { LogWriter, LogWriterOptions, LogWriterStats, RollingPolicy } from './log-writer';
+import { ByteLineQueue } from './byte-line-queue';
+import { abandonIo, giveUpForWrite, io, IoError, type IoStat } from './io-thread';
+import type { LineEncoder, LogWriter, LogWriterOptions, LogWriterStats, RollingPolicy } from './log-writer';
 import { RateLimiter, errorText, writeStderr } from './rate-limiter';
 import { deleteExpiredRolledFiles } from './retention';
 import { rolledFileName, rollingPeriod, type RollingPeriod } from './rolling';
@@ -45,29 +45,27 @@ interface FlushWaiter {
   readonly resolve: () => void;
 }
 
-/** Lines per write call at most; bounds the memory of the batch in flight. */
 /**
  * A file that ends inside a line and was modified within this many ms is taken to be in the
  * middle of another process's write (a reader can see a large append half done), not torn: a
  * separator written then would land after that write completes and leave an empty line.
  */
 const FOREIGN_WRITE_QUIET_MS = 2000;
-const MAX_BATCH_LINES = 8192;
-/** Characters per write call at most (≈1 MiB of ASCII). */
-const MAX_BATCH_CHARS = 1 << 20;
 const CLOSE_TIMED_OUT = Symbol('close timed out');
 
 /**
  * A bounded, asynchronous, rolling log file (see docs/log-files.md).
  *
- * `append` only stores the line in a fixed-size ring and, when no drain is pending, arms one
+ * `append` (or `appendEncoded`, which encodes the line straight into the queue's bytes) only
+ * stores the line in a bounded queue of byte chunks and, when no drain is pending, arms one
  * timer ({@link AsyncLogWriterOptions.drainDelayMs}, 10 ms); a queue that reaches
- * {@link AsyncLogWriterOptions.drainLines} drains on the next `setImmediate` instead. Each write
- * is a round trip to the log I/O thread that costs the event loop tens of µs whatever its size,
- * so a busy server hands over one batch per 10 ms rather than one per event-loop turn. The drain
- * joins everything queued into one buffer and writes it with one
- * `fs.write` on a file descriptor kept open; only one write is ever in flight, so a stalled disk
- * holds at most one batch plus `capacity` queued lines. Failures are counted, reported
+ * {@link AsyncLogWriterOptions.drainLines} or fills a chunk drains on the next `setImmediate`
+ * instead. Each write is a round trip to the log I/O thread that costs the event loop tens of µs
+ * whatever its size, so a busy server hands over one batch per 10 ms rather than one per
+ * event-loop turn. The drain hands a chunk (up to 256 KiB of whole lines) to the thread without
+ * a copy and gets it back for reuse; it is written with `fs.write` on a file descriptor kept
+ * open. Only one write is ever in flight, so a stalled disk holds at most one batch plus
+ * `capacity` queued lines. Failures are counted, reported
  * (rate-limited) and retried with back-off; the caller never sees them.
  */
 export class AsyncLogWriter implements LogWriter {
@@ -86,7 +84,7 @@ export class AsyncLogWriter implements LogWriter {
   private readonly cleanupIntervalMs: number;
   private readonly limiter: RateLimiter;
 
-  private readonly queue: LineQueue;
+  private readonly queue: ByteLineQueue;
   private readonly drops: DropReporter;
 
   // Sequence numbers of accepted lines and of lines settled (written or failed), for flush().
@@ -173,7 +171,10 @@ export class AsyncLogWriter implements LogWriter {
     this.resumeLimiter = new RateLimiter(options.warnIntervalMs ?? 10_000);
     this.lateLimiter = new RateLimiter(options.warnIntervalMs ?? 10_000);
     this.retryDelay = this.retryMinMs;
-    this.queue = new LineQueue(Math.max(1, Math.floor(options.capacity) || 1));
+    this.queue = new ByteLineQueue(
+      Math.max(1, Math.floor(options.capacity) || 1),
+      Buffer.from(this.separator, 'utf8'),
+    );
     this.drainDelayMs = Math.max(0, options.drainDelayMs ?? 10);
     this.drainLines = Math.max(
       1,
@@ -208,11 +209,40 @@ export class AsyncLogWriter implements LogWriter {
       this.drops.dropped(traceId, spanId);
       return false;
     }
+    this.accepted();
+    return true;
+  }
+
+  appendEncoded<A, B>(encode: LineEncoder<A, B>, a: A, b: B, traceId?: string, spanId?: string): boolean {
+    if (this.closed) {
+      this.droppedAfterClose();
+      return false;
+    }
+    const queue = this.queue;
+    if (!queue.begin()) {
+      this.counters.dropped++;
+      this.drops.dropped(traceId, spanId);
+      return false;
+    }
+    try {
+      encode(queue, a, b);
+    } catch (e) {
+      queue.abort();
+      this.counters.failed++;
+      this.reportFailure('encode a line for', e);
+      return false;
+    }
+    queue.end();
+    this.accepted();
+    return true;
+  }
+
+  /** A line was queued: arm the drain unless one is pending. */
+  private accepted(): void {
     this.appended++;
     if (!this.scheduled && !this.pumping && this.retryTimer === undefined) {
       this.drainSoon();
     }
-    return true;
   }
 
   flush(): Promise<void> {
@@ -271,7 +301,11 @@ export class AsyncLogWriter implements LogWriter {
   /** Whether queued lines are to be written now rather than after the drain delay. */
   private urgent(): boolean {
     return (
-      this.queue.size >= this.drainLines || this.waiters.length > 0 || this.closed || this.drainDelayMs === 0
+      this.queue.size >= this.drainLines ||
+      this.queue.hasFullChunk ||
+      this.waiters.length > 0 ||
+      this.closed ||
+      this.drainDelayMs === 0
     );
   }
 
@@ -321,10 +355,12 @@ export class AsyncLogWriter implements LogWriter {
   }
 
   private async writeBatch(): Promise<void> {
-    const batch = this.queue.take(this.separator, MAX_BATCH_LINES, MAX_BATCH_CHARS);
-    const n = batch.taken;
+    const batch = this.queue.take();
+    if (batch === undefined) return;
+    const n = batch.lines;
     // (after a write, `buffer` is the copy-free one that came back from the I/O thread)
-    let buffer: Uint8Array = Buffer.from(batch.text, 'utf8');
+    let buffer: Uint8Array = batch.bytes;
+    giveUpForWrite(buffer.buffer);
     this.writeCalls++;
     let offset = 0;
     try {
@@ -342,6 +378,7 @@ export class AsyncLogWriter implements LogWriter {
         wait = Math.min(wait * 2, PIPE_RETRY_MAX_MS);
       }
       this.counters.written += n;
+      this.queue.recycle(buffer);
       this.retryDelay = this.retryMinMs;
       if (this.failing) this.reportResumed();
     } catch (e) {

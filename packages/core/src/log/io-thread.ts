@@ -121,8 +121,9 @@ function err(e) {
   return { message: String(e && e.message), code: e && e.code, syscall: e && e.syscall };
 }
 // A result to send with a transfer list (exclusive buffers travel without a copy).
+// (every buffer here arrived in a message, so it is this thread's alone to give back)
 function reply(result, data) {
-  return { reply: result, transfer: data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? [data.buffer] : [] };
+  return { reply: result, transfer: data.buffer instanceof ArrayBuffer ? [data.buffer] : [] };
 }
 parentPort.on('message', (m) => {
   try {
@@ -329,6 +330,16 @@ function updateRef(): void {
   }
 }
 
+const givenUp = new WeakSet<ArrayBufferLike>();
+
+/**
+ * Tells {@link io} that nothing else uses `buffer` while a write of a view of it is in flight, so
+ * the whole buffer may move to the I/O thread (it comes back as the write's `data`).
+ */
+export function giveUpForWrite(buffer: ArrayBufferLike): void {
+  givenUp.add(buffer);
+}
+
 /**
  * Runs one file operation on the I/O thread. `owner` (a writer) can later {@link abandonIo} its
  * calls. Rejects with an {@link IoError}.
@@ -341,14 +352,15 @@ export function io<K extends keyof Ops>(owner: object, op: K, ...args: Ops[K]): 
     live++;
     try {
       const last = args[1];
-      // An exclusive buffer (a batch: Buffer.from of a long string) moves to the thread without a
-      // copy — once the thread is known to run (until then a call may have to be run here instead).
+      // A buffer given up for the write (a queue's chunk, or one no other view shares) moves to
+      // the thread without a copy — once the thread is known to run (until then a call may have
+      // to be run here instead). Never a slice of Node's shared pool: that would detach the pool.
       const transfer =
         answered &&
         op === 'write' &&
         last instanceof Uint8Array &&
         last.byteOffset === 0 &&
-        last.byteLength === last.buffer.byteLength
+        (last.byteLength === last.buffer.byteLength || givenUp.has(last.buffer))
           ? [last.buffer as ArrayBuffer]
           : undefined;
       thread().postMessage({ id, op, args }, transfer);

@@ -1,4 +1,11 @@
+import type { ByteSink } from '../encoding/byte-sink';
 import type { SelfLog } from './self-log';
+
+/**
+ * Writes one line (without terminator) into `sink`, from two arguments (a span and its log type):
+ * a plain function, so queueing a line allocates no closure.
+ */
+export type LineEncoder<A, B> = (sink: ByteSink, a: A, b: B) => void;
 
 /** How a log file rolls: daily (`.yyyy-MM-dd` suffix) or hourly (`.yyyy-MM-dd_HH`). */
 export type RollingPolicy = 'daily' | 'hourly';
@@ -44,6 +51,12 @@ export interface LogWriter {
    * `traceId`/`spanId` name the line in drop reports when `logDiscardedIds` is on.
    */
   append(line: string, traceId?: string, spanId?: string): boolean;
+  /**
+   * Queues the line `encode(sink, a, b)` writes, encoded straight into the queue's buffer (no
+   * string per line). Same result and guarantees as {@link append}; an encoder that throws
+   * loses only its line (counted failed, reported), never the caller's request.
+   */
+  appendEncoded<A, B>(encode: LineEncoder<A, B>, a: A, b: B, traceId?: string, spanId?: string): boolean;
   /** Resolves once every line appended before the call is written (or counted as failed). */
   flush(): Promise<void>;
   /** Flushes, closes the file and stops timers; later appends are ignored. Idempotent. */

@@ -1,6 +1,7 @@
-import { encodeDigestJson, encodeDigestLegacy } from '../encoding/digest-line';
+import { writeDigestJson, writeDigestLegacy } from '../encoding/digest-line';
 import type { LogTypeDefinition } from '../log-types/log-type';
 import type { LogTypeRegistry } from '../log-types/registry';
+import type { LineEncoder } from '../log/log-writer';
 import type { SelfLog } from '../log/self-log';
 import type { ReadableSpan } from '../span/readable-span';
 import type { Reporter, WriterSource } from './reporter';
@@ -15,12 +16,12 @@ export interface DigestReporterOptions {
 }
 
 /**
- * Encodes one line per finished, sampled span and queues it on the log type's digest writer
+ * Encodes one line per finished, sampled span straight into the log type's digest writer
  * (load-test spans go to `shadow/`). Unsampled spans and disabled logs write nothing.
  */
 export class DigestReporter implements Reporter {
   readonly type = 'digest';
-  private readonly encode: (span: ReadableSpan, def: LogTypeDefinition) => string;
+  private readonly encode: LineEncoder<ReadableSpan, LogTypeDefinition>;
   private readonly disabled: ReadonlySet<string>;
   private readonly unknownTypes = new Set<string>();
 
@@ -30,7 +31,7 @@ export class DigestReporter implements Reporter {
     private readonly selfLog: SelfLog,
     private readonly options: DigestReporterOptions,
   ) {
-    this.encode = options.jsonOutput ? encodeDigestJson : encodeDigestLegacy;
+    this.encode = options.jsonOutput ? writeDigestJson : writeDigestLegacy;
     this.disabled = new Set(options.disabled);
   }
 
@@ -49,7 +50,9 @@ export class DigestReporter implements Reporter {
       }
       return;
     }
-    this.files.writer(def.digestFile, ctx.isLoadTest).append(this.encode(span, def), ctx.traceId, ctx.spanId);
+    this.files
+      .writer(def.digestFile, ctx.isLoadTest)
+      .appendEncoded(this.encode, span, def, ctx.traceId, ctx.spanId);
   }
 
   flush(): Promise<void> {

@@ -20,6 +20,64 @@ describe('AsyncLogWriter', () => {
     await w.close();
   });
 
+  it('encoded lines go straight into the queue: exact bytes in order with string lines, across many chunks', async () => {
+    const file = path.join(tempDir(), 'x.log');
+    const w = writer(file, { capacity: 100_000 });
+    const expected: string[] = [];
+    // ~3 MB in all: chunks fill, are handed to the I/O thread, come back and are reused.
+    for (let i = 0; i < 30_000; i++) {
+      if (i % 3 === 0) {
+        const line = `string ${i} ü`;
+        expect(w.append(line)).toBe(true);
+        expected.push(line);
+      } else {
+        const pad = 'p'.repeat(i % 150);
+        expect(
+          w.appendEncoded(
+            (sink, n: number, tail: string) => {
+              sink.ascii('{"n":');
+              sink.number(n);
+              sink.ascii(',"s":');
+              sink.json(tail);
+              sink.ascii('}');
+            },
+            i,
+            pad + '"\u2028',
+          ),
+        ).toBe(true);
+        expected.push(`{"n":${i},"s":${JSON.stringify(pad + '"').slice(0, -1)}\\u2028"}`);
+      }
+      if (i % 5000 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await w.flush();
+    expect(read(file) === expected.join('\n') + '\n').toBe(true);
+    expect(w.stats).toEqual({ written: 30_000, dropped: 0, failed: 0, queued: 0 });
+    expect(w.batches).toBeLessThan(100);
+    await w.close();
+  });
+
+  it('an encoder that throws loses only its own line: counted failed, reported, nothing thrown', async () => {
+    const file = path.join(tempDir(), 'x.log');
+    const selfLog = new MemorySelfLog();
+    const w = writer(file, { selfLog, stderrWarnings: false });
+    w.append('before');
+    const ok = w.appendEncoded(
+      (sink) => {
+        sink.ascii('half written');
+        throw new Error('encoder bug');
+      },
+      0,
+      0,
+    );
+    expect(ok).toBe(false);
+    w.appendEncoded((sink, a: string) => sink.ascii(a), 'after', 0);
+    await w.flush();
+    expect(read(file)).toBe('before\nafter\n');
+    expect(w.stats).toEqual({ written: 2, dropped: 0, failed: 1, queued: 0 });
+    expect(selfLog.lines.some((l) => /failed to encode a line for .*x\.log: encoder bug/.test(l))).toBe(true);
+    await w.close();
+  });
+
   it('does no I/O on the caller stack: nothing is on disk right after append', async () => {
     const file = path.join(tempDir(), 'x.log');
     const w = writer(file);
