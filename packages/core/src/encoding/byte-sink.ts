@@ -28,6 +28,12 @@ export abstract class ByteSink {
     const n = b.length;
     if (this.pos + n > this.buf.length) this.reserve(n);
     const buf = this.buf;
+    // (TypedArray#set has a fixed cost that a byte loop beats for the shortest constants)
+    if (n > 8) {
+      buf.set(b, this.pos);
+      this.pos += n;
+      return;
+    }
     let p = this.pos;
     for (let i = 0; i < n; i++) buf[p++] = b[i]!;
     this.pos = p;
