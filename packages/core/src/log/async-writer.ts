@@ -360,12 +360,13 @@ export class AsyncLogWriter implements LogWriter {
     const n = batch.lines;
     // (after a write, `buffer` is the copy-free one that came back from the I/O thread)
     let buffer: Uint8Array = batch.bytes;
-    giveUpForWrite(buffer.buffer);
     this.writeCalls++;
     let offset = 0;
     try {
       let wait = PIPE_RETRY_MIN_MS;
       for (;;) {
+        // (each time: after a short write the buffer that came back is a new object)
+        giveUpForWrite(buffer.buffer);
         const r = await io(this, 'write', this.fd, buffer, offset);
         buffer = r.data;
         offset += r.bytesWritten;
