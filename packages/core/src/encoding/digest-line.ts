@@ -13,7 +13,7 @@ import { jsonString } from './json-string';
  */
 export function writeDigestJson(sink: ByteSink, span: ReadableSpan, def: LogTypeDefinition): void {
   const ctx = span.context();
-  const c = constants(def);
+  const keys = jsonKeys(def);
   sink.bytes(JSON_TIME);
   writeLogTime(sink, span.endTime);
   sink.bytes(appPart(span.localApp));
@@ -31,7 +31,7 @@ export function writeDigestJson(sink: ByteSink, span: ReadableSpan, def: LogType
   const fields = def.digestFields;
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i]!;
-    sink.bytes(c.jsonKeys[i]!);
+    sink.bytes(keys[i]!);
     if (f.type === 'number') writeNumber(sink, tags[f.key], f.fallback);
     else sink.json(stringValue(tags[f.key], f.fallback));
   }
@@ -107,27 +107,19 @@ const MS_COMMA = ascii('ms,');
 
 // The pieces around local.app and the thread name are the same on nearly every line of a
 // process: their bytes are kept for the last value seen.
-let lastApp: string | undefined;
-let lastAppPart: Buffer = ascii('');
-function appPart(app: string): Buffer {
-  if (app !== lastApp) {
-    lastAppPart = Buffer.from('","local.app":' + jsonString(app) + ',"traceId":', 'utf8');
-    lastApp = app;
-  }
-  return lastAppPart;
+function lastValueBytes(before: string, after: string): (value: string) => Buffer {
+  let last: string | undefined;
+  let bytes = ascii('');
+  return (value) => {
+    if (value !== last) {
+      bytes = Buffer.from(before + jsonString(value) + after, 'utf8');
+      last = value;
+    }
+    return bytes;
+  };
 }
-let lastThread: string | undefined;
-let lastThreadPart: Buffer = ascii('');
-function threadPart(thread: string): Buffer {
-  if (thread !== lastThread) {
-    lastThreadPart = Buffer.from(
-      ',"current.thread.name":' + jsonString(thread) + ',"time.cost.milliseconds":"',
-      'utf8',
-    );
-    lastThread = thread;
-  }
-  return lastThreadPart;
-}
+const appPart = lastValueBytes('","local.app":', ',"traceId":');
+const threadPart = lastValueBytes(',"current.thread.name":', ',"time.cost.milliseconds":"');
 
 // `yyyy-MM-dd HH:mm:ss.` changes once a second: its bytes are kept; the milliseconds come from a table.
 let lastSecond = NaN;
@@ -140,23 +132,21 @@ function writeLogTime(sink: ByteSink, epochMs: number): void {
     lastSecond = second;
   }
   sink.bytes(lastSecondBytes);
-  const ms = Math.floor(epochMs - second * 1000);
-  if (ms >= 0 && ms < 1000) sink.bytes(MILLIS[ms]!);
-  else sink.ascii(formatLogTime(epochMs).slice(-3));
+  const ms = epochMs - second * 1000;
+  // (a finish time given with a fraction of a millisecond prints as formatLogTime prints it)
+  if (Number.isInteger(ms)) sink.bytes(MILLIS[ms]!);
+  else sink.ascii(formatLogTime(epochMs).slice(lastSecondBytes.length));
 }
 
 // The `,"field":` prefixes of a log type are the same on every line: escape and encode them once.
-interface TypeConstants {
-  readonly jsonKeys: readonly Buffer[];
-}
-const constantsCache = new WeakMap<LogTypeDefinition, TypeConstants>();
-function constants(def: LogTypeDefinition): TypeConstants {
-  let c = constantsCache.get(def);
-  if (!c) {
-    c = { jsonKeys: def.digestFields.map((f) => Buffer.from(',' + jsonString(f.key) + ':', 'utf8')) };
-    constantsCache.set(def, c);
+const keysCache = new WeakMap<LogTypeDefinition, readonly Buffer[]>();
+function jsonKeys(def: LogTypeDefinition): readonly Buffer[] {
+  let keys = keysCache.get(def);
+  if (!keys) {
+    keys = def.digestFields.map((f) => Buffer.from(',' + jsonString(f.key) + ':', 'utf8'));
+    keysCache.set(def, keys);
   }
-  return c;
+  return keys;
 }
 
 function stringValue(v: TagValue | undefined, fallback: string | number | undefined): string {

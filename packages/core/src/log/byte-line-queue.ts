@@ -105,14 +105,11 @@ export class ByteLineQueue extends ByteSink {
       this.spare.push(Buffer.from(ab));
   }
 
-  /** Empties the queue; returns how many lines were discarded. */
+  /** Empties the queue (never called while a line is being written); returns how many lines were discarded. */
   clear(): number {
     const n = this.count;
     this.sealed.length = 0;
-    this.count = this.currentLines = 0;
-    this.pos -= this.lineStart; // (a line being written keeps its bytes)
-    this.buf.copy(this.buf, 0, this.lineStart, this.lineStart + this.pos);
-    this.lineStart = 0;
+    this.count = this.currentLines = this.pos = this.lineStart = 0;
     return n;
   }
 

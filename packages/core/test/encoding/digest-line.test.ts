@@ -1,4 +1,5 @@
 import { encodeDigestJson, encodeDigestLegacy } from '../../src/encoding/digest-line';
+import { formatLogTime } from '../../src/log/time-format';
 import type { LogTypeDefinition } from '../../src/log-types/log-type';
 import { isHttpClientSuccess } from '../../src/log-types/success-rules';
 import type { ReadableSpan, TagValue } from '../../src/span/readable-span';
@@ -100,5 +101,16 @@ describe('digest line encoding', () => {
     expect(line).toBe(
       '2019-09-02 23:43:13.191,HttpClientDemo,1e27a79c1567438993170100210107,0,client,200,I/O dispatcher 1,21ms,http://h/?a=1%2C2,GET,0,-1,,,,',
     );
+  });
+
+  it('prints the time the same way in both formats, also for a finish time with a fraction of a ms', () => {
+    const base = new Date(2019, 8, 2, 23, 43, 13, 0).getTime();
+    for (const endTime of [base, base + 7, base + 191, base + 999, base + 191.5]) {
+      const s = span({ endTime });
+      const jsonTime = JSON.parse(encodeDigestJson(s, HTTPCLIENT)).time;
+      expect(jsonTime).toBe(formatLogTime(endTime));
+      expect(encodeDigestLegacy(s, HTTPCLIENT).startsWith(formatLogTime(endTime) + ',')).toBe(true);
+    }
+    expect(formatLogTime(base + 7)).toBe('2019-09-02 23:43:13.007');
   });
 });
